@@ -1,0 +1,138 @@
+/**
+ * The configuration schema: one defaults object (units in comments) and, for every setting,
+ * how to read it from text and what values are allowed. Nested keys map to environment
+ * variables with the prefix NIGHTJAR_: `kafka.brokers` is NIGHTJAR_KAFKA_BROKERS,
+ * `api.port` is NIGHTJAR_API_PORT, `runner.highWaterMark` is NIGHTJAR_RUNNER_HIGH_WATER_MARK.
+ */
+export const defaults = {
+  /** Directory for local service data, logs, pid files and caches (relative to the working directory). */
+  stateDir: '.nightjar',
+  log: {
+    /** pino level: trace, debug, info, warn, error, fatal, silent. */
+    level: 'info' as LogLevel,
+  },
+  kafka: {
+    /** Existing brokers (host:port). Empty means: use the local broker started by `nightjar services`. */
+    brokers: [] as string[],
+    clientId: 'nightjar',
+    /** Port of the local broker's client listener. */
+    port: 9092,
+    /** Port of the local broker's KRaft controller listener. */
+    controllerPort: 9093,
+    /** Apache Kafka version whose jars the launcher fetches from Maven Central. */
+    version: '3.9.1',
+    /** Heap of the local broker (MiB). */
+    heapMb: 512,
+    /** Partitions of every topic Nightjar creates. */
+    partitions: 3,
+    /** Replication factor of every topic Nightjar creates (1 for the local single node). */
+    replicationFactor: 1,
+    /** Retention of the enriched and per-user topics (hours). */
+    retentionHours: 168,
+    /** Timeout of a single Kafka request (ms). */
+    requestTimeoutMs: 30_000,
+  },
+  topics: {
+    /** Survey input topics the ingest stage consumes; an entry between slashes is a pattern, e.g. /^ztf_.*\/. */
+    input: ['ztf-alerts', 'lsst-alerts'] as string[],
+    /** Input topics created at start on the local broker (the surveys' own topics in production). */
+    ztf: 'ztf-alerts',
+    lsst: 'lsst-alerts',
+    enriched: 'nightjar.enriched',
+    deadLetter: 'nightjar.dead-letter',
+    users: 'nightjar.users',
+    tokens: 'nightjar.tokens',
+    filters: 'nightjar.filters',
+    watchlists: 'nightjar.watchlists',
+    jobs: 'nightjar.jobs',
+    models: 'nightjar.models',
+  },
+  clickhouse: {
+    /** Existing ClickHouse HTTP endpoint. Empty means: use the local server started by `nightjar services`. */
+    url: '',
+    /** Ports of the local server. */
+    httpPort: 8123,
+    tcpPort: 9000,
+    interserverPort: 9009,
+    database: 'nightjar',
+    username: 'default',
+    password: '',
+    /** Timeout of one ClickHouse request (ms). */
+    requestTimeoutMs: 30_000,
+  },
+  schemaRegistry: {
+    /** Confluent Schema Registry for Rubin schema ids not bundled under schemas/lsst. Empty: bundled only. */
+    url: '',
+  },
+  services: {
+    /** How long `services start` waits for each service's health check (ms). */
+    startTimeoutMs: 90_000,
+  },
+  runner: {
+    /** Records handed to a stage's process() at most at once. */
+    batchSize: 500,
+    /** Records buffered in memory before partitions are paused (backpressure). */
+    highWaterMark: 2_000,
+    /** Buffered records below which paused partitions resume. */
+    lowWaterMark: 500,
+    /** Attempts for a retriable failure before the runner gives up on the batch and stops. */
+    retries: 8,
+    /** First retry delay (ms); doubles each attempt, with jitter. */
+    retryInitialMs: 200,
+    /** Ceiling of one retry delay (ms). */
+    retryMaxMs: 10_000,
+    /** Consumer session timeout (ms). */
+    sessionTimeoutMs: 30_000,
+    /** How long shutdown waits for in-flight batches (ms). */
+    shutdownTimeoutMs: 20_000,
+  },
+  ingest: {
+    /** Largest message accepted (bytes); larger ones are dead-lettered. */
+    maxMessageBytes: 16 * 1024 * 1024,
+    /** Largest array in a decoded record (elements); guards memory against hostile input. */
+    maxArrayLength: 100_000,
+  },
+  api: {
+    host: '127.0.0.1',
+    port: 8080,
+    /** Largest request body (bytes). */
+    bodyLimit: 10 * 1024 * 1024,
+  },
+};
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+export const logLevels: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+type Widen<T> = T extends string ? string : T extends number ? number : T extends boolean ? boolean : T extends readonly (infer U)[] ? Widen<U>[] : { [K in keyof T]: Widen<T[K]> };
+export type Config = Widen<typeof defaults> & { log: { level: LogLevel } };
+
+/** Extra rules beyond "has the type of its default": key path → check returning an error or null. */
+export const rules: Record<string, (value: unknown) => string | null> = {
+  'log.level': (v) => (logLevels.includes(v as LogLevel) ? null : `allowed values: ${logLevels.join(', ')}`),
+  'kafka.port': port,
+  'kafka.controllerPort': port,
+  'clickhouse.httpPort': port,
+  'clickhouse.tcpPort': port,
+  'clickhouse.interserverPort': port,
+  'api.port': port,
+  'kafka.partitions': positiveInteger,
+  'kafka.replicationFactor': positiveInteger,
+  'kafka.heapMb': positiveInteger,
+  'runner.batchSize': positiveInteger,
+  'runner.highWaterMark': positiveInteger,
+  'runner.lowWaterMark': nonNegativeInteger,
+  'runner.retries': nonNegativeInteger,
+  'kafka.brokers': (v) => ((v as string[]).every((b) => /^[^\s:]+:\d+$/.test(b)) ? null : 'allowed values: a comma-separated list of host:port'),
+  'clickhouse.url': (v) => (v === '' || /^https?:\/\/[^\s]+$/.test(v as string) ? null : 'allowed values: empty or an http(s):// URL'),
+  'schemaRegistry.url': (v) => (v === '' || /^https?:\/\/[^\s]+$/.test(v as string) ? null : 'allowed values: empty or an http(s):// URL'),
+};
+
+function port(v: unknown): string | null {
+  return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535 ? null : 'allowed values: an integer port from 1 to 65535';
+}
+function positiveInteger(v: unknown): string | null {
+  return Number.isInteger(v) && (v as number) > 0 ? null : 'allowed values: an integer greater than 0';
+}
+function nonNegativeInteger(v: unknown): string | null {
+  return Number.isInteger(v) && (v as number) >= 0 ? null : 'allowed values: an integer 0 or greater';
+}

@@ -1,0 +1,64 @@
+/**
+ * The error catalogue: every error Nightjar reports has a stable code from this table.
+ * Codes appear in dead-letter records, API error bodies, CLI output and metrics labels,
+ * so they never change meaning once released. `status` is the HTTP status the API maps
+ * the code to; `retriable` tells the retrier whether trying again can help.
+ */
+export const errorCatalogue = {
+  // configuration and start-up
+  CONFIG_INVALID: { status: 500, retriable: false, summary: 'a configuration setting has an invalid value' },
+  CONFIG_FILE_UNREADABLE: { status: 500, retriable: false, summary: 'the configuration file cannot be read or parsed' },
+  SERVICE_INSTALL_FAILED: { status: 500, retriable: false, summary: 'a local service could not be installed' },
+  SERVICE_START_TIMEOUT: { status: 503, retriable: false, summary: 'a local service did not become healthy in time' },
+  KAFKA_UNAVAILABLE: { status: 503, retriable: true, summary: 'Kafka cannot be reached' },
+  CLICKHOUSE_UNAVAILABLE: { status: 503, retriable: true, summary: 'ClickHouse cannot be reached' },
+  MIGRATION_FAILED: { status: 500, retriable: false, summary: 'a ClickHouse migration failed' },
+
+  // decoding (dead-letter reasons)
+  DECODE_EMPTY: { status: 400, retriable: false, summary: 'the message has no bytes' },
+  DECODE_TOO_LARGE: { status: 413, retriable: false, summary: 'the message exceeds the maximum alert size' },
+  DECODE_UNKNOWN_FORMAT: { status: 400, retriable: false, summary: 'the first bytes match neither an Avro container nor Confluent framing' },
+  DECODE_TRUNCATED: { status: 400, retriable: false, summary: 'the message ends before the record does' },
+  DECODE_UNKNOWN_SCHEMA: { status: 400, retriable: false, summary: 'the schema id is not bundled and not in the schema registry' },
+  DECODE_SCHEMA_INVALID: { status: 400, retriable: false, summary: 'the writer schema embedded in the container cannot be parsed' },
+  DECODE_UNSUPPORTED_CODEC: { status: 400, retriable: false, summary: 'the container uses a compression codec Nightjar does not read' },
+  DECODE_CORRUPT_BLOCK: { status: 400, retriable: false, summary: 'a container block is corrupt (bad sync marker, count or compression)' },
+  DECODE_AVRO_INVALID: { status: 400, retriable: false, summary: 'the bytes are not a valid record of the writer schema' },
+  DECODE_OVERSIZED_FIELD: { status: 400, retriable: false, summary: 'an array, map or byte field is larger than the decoder allows' },
+  DECODE_UNRECOGNISED_RECORD: { status: 400, retriable: false, summary: 'the record is neither a ZTF candidate alert nor a Rubin diaSource alert' },
+  SCHEMA_REGISTRY_UNAVAILABLE: { status: 503, retriable: true, summary: 'the schema registry cannot be reached' },
+
+  // validation of normalised alerts (dead-letter reasons)
+  VALIDATE_POSITION: { status: 400, retriable: false, summary: 'ra or dec is missing or out of range' },
+  VALIDATE_MISSING_ID: { status: 400, retriable: false, summary: 'a required alert or object id is missing' },
+  VALIDATE_TIME: { status: 400, retriable: false, summary: 'the observation time is missing or outside the plausible range' },
+  NORMALISE_FAILED: { status: 400, retriable: false, summary: 'the record could not be turned into a normalised alert' },
+
+  // filters
+  FILTER_PARSE: { status: 400, retriable: false, summary: 'the filter expression does not parse' },
+  FILTER_TOO_LONG: { status: 400, retriable: false, summary: 'the filter text is longer than allowed' },
+  FILTER_TOO_DEEP: { status: 400, retriable: false, summary: 'the filter expression nests deeper than allowed' },
+  FILTER_TOO_LARGE: { status: 400, retriable: false, summary: 'the filter expression has more nodes than allowed' },
+  FILTER_ARRAY_TOO_LONG: { status: 400, retriable: false, summary: 'an array literal in the filter has more elements than allowed' },
+  FILTER_FORBIDDEN: { status: 400, retriable: false, summary: 'the filter reaches for something outside the field catalogue and functions' },
+  FILTER_UNKNOWN_FIELD: { status: 400, retriable: false, summary: 'the filter names a field that is not in the field catalogue' },
+  FILTER_UNKNOWN_FUNCTION: { status: 400, retriable: false, summary: 'the filter calls a function that is not in the whitelist' },
+  FILTER_ARITY: { status: 400, retriable: false, summary: 'a function is called with the wrong number of arguments' },
+  FILTER_TYPE: { status: 400, retriable: false, summary: 'an operator or function is applied to values of the wrong type' },
+  FILTER_NOT_BOOLEAN: { status: 400, retriable: false, summary: 'the filter does not evaluate to true or false' },
+
+  // API and platform
+  AUTH_TOKEN_MISSING: { status: 400, retriable: false, summary: 'the request carries no token' },
+  AUTH_TOKEN_INVALID: { status: 403, retriable: false, summary: 'the token is unknown, expired or revoked' },
+  AUTH_SCOPE: { status: 403, retriable: false, summary: 'the token lacks the scope this request needs' },
+  NOT_FOUND: { status: 404, retriable: false, summary: 'the resource does not exist or is not yours' },
+  REQUEST_INVALID: { status: 400, retriable: false, summary: 'the request does not match the route schema' },
+  RATE_LIMITED: { status: 429, retriable: true, summary: 'too many requests for this token' },
+  INTERNAL: { status: 500, retriable: false, summary: 'an unexpected internal error' },
+} as const satisfies Record<string, { status: number; retriable: boolean; summary: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(errorCatalogue, value);
+}
