@@ -1,34 +1,46 @@
 /**
- * Runaway guard: a filter version that matches more than `maxShare` of the last `window`
- * alerts it evaluated is tripped, so a careless `mag > 0` cannot flood its owner's topic and
- * the broker. The window is a ring of bits; the count is updated in O(1) per alert.
+ * Runaway guard: a filter version that matches more than `maxShare` of the last `window` alerts
+ * is tripped, so a careless `mag > 0` cannot flood its owner's topic and the broker. Alerts are
+ * numbered as they pass; each filter keeps only the sequence numbers of its own recent matches,
+ * so the cost is per match, not per filter per alert (thousands of filters stay cheap).
  */
 export class RunawayGuard {
-  private readonly ring: Uint8Array;
-  private position = 0;
-  private filled = 0;
-  private matches = 0;
+  private sequence = 0;
+  private readonly filters = new Map<string, { since: number; matches: number[] }>();
+  private readonly limit: number;
 
   constructor(
     private readonly window: number,
-    private readonly maxShare: number,
+    maxShare: number,
   ) {
-    this.ring = new Uint8Array(window);
+    this.limit = maxShare * window;
   }
 
-  /** Records one evaluation; returns true when the filter has just gone over the limit. */
-  record(matched: boolean): boolean {
-    const bit = matched ? 1 : 0;
-    if (this.filled === this.window) this.matches -= this.ring[this.position]!;
-    else this.filled += 1;
-    this.ring[this.position] = bit;
-    this.matches += bit;
-    this.position = (this.position + 1) % this.window;
-    return this.filled === this.window && this.matches / this.window > this.maxShare;
+  /** Starts watching a filter version from the next alert on. */
+  watch(key: string): void {
+    this.filters.set(key, { since: this.sequence, matches: [] });
   }
 
-  get share(): number {
-    return this.filled === 0 ? 0 : this.matches / this.filled;
+  forget(key: string): void {
+    this.filters.delete(key);
+  }
+
+  /** Counts one alert seen by every watched filter. */
+  alertSeen(): void {
+    this.sequence += 1;
+  }
+
+  /** Records a match of the current alert; returns the share over the window when it trips the guard. */
+  matched(key: string): number | null {
+    const state = this.filters.get(key);
+    if (!state) return null;
+    const oldest = this.sequence - this.window;
+    state.matches.push(this.sequence);
+    let drop = 0;
+    while (drop < state.matches.length && state.matches[drop]! <= oldest) drop++;
+    if (drop > 0) state.matches.splice(0, drop);
+    const seenWholeWindow = this.sequence - state.since >= this.window;
+    return seenWholeWindow && state.matches.length > this.limit ? state.matches.length / this.window : null;
   }
 }
 

@@ -2,28 +2,48 @@ import { describe, expect, it } from 'vitest';
 import { MatchRateLimiter, RunawayGuard } from '../../../src/filter/guard.js';
 
 describe('RunawayGuard', () => {
-  it('does not trip before the window is full, however many match', () => {
+  /** Feeds alerts through the guard; `matches(i)` says whether alert i matched. Returns the alert index at which it tripped. */
+  function run(guard: RunawayGuard, n: number, matches: (i: number) => boolean, key = 'f@1'): number | null {
+    for (let i = 0; i < n; i++) {
+      guard.alertSeen();
+      if (matches(i) && guard.matched(key) !== null) return i;
+    }
+    return null;
+  }
+
+  it('does not trip before the filter has seen a whole window, however many match', () => {
     const guard = new RunawayGuard(100, 0.05);
-    for (let i = 0; i < 99; i++) expect(guard.record(true)).toBe(false);
+    guard.watch('f@1');
+    expect(run(guard, 99, () => true)).toBeNull();
   });
 
   it('trips when the share over a full window exceeds the limit', () => {
     const guard = new RunawayGuard(100, 0.05);
-    const tripped = Array.from({ length: 100 }, (_, i) => guard.record(i % 10 === 0));
-    expect(tripped.slice(0, 99).every((t) => !t)).toBe(true);
-    expect(tripped[99]).toBe(true); // 10 of 100 = 10% > 5%
+    guard.watch('f@1');
+    expect(run(guard, 200, (i) => i % 10 === 0)).toBe(100); // 10% of every window > 5%
   });
 
   it('stays quiet at exactly the limit and forgets matches that leave the window', () => {
     const guard = new RunawayGuard(100, 0.05);
-    for (let i = 0; i < 100; i++) expect(guard.record(i < 5)).toBe(false); // 5% is not more than 5%
-    expect(guard.record(true)).toBe(false); // the first match left the window: still 5 of 100
-    expect(guard.share).toBeCloseTo(0.05);
-    expect(guard.record(true)).toBe(false);
-    expect(guard.record(true)).toBe(false);
-    expect(guard.record(true)).toBe(false);
-    expect(guard.record(true)).toBe(false);
-    expect(guard.record(true)).toBe(true); // matches 1-5 have left; 6 new ones → 6%
+    guard.watch('f@1');
+    expect(run(guard, 1000, (i) => i % 20 === 0)).toBeNull(); // exactly 5%
+    const burst = new RunawayGuard(100, 0.05);
+    burst.watch('f@1');
+    // six matches close together after a quiet stretch trip it; six spread over 200 alerts do not
+    expect(run(burst, 300, (i) => i >= 200 && i < 206)).toBe(205);
+    const spread = new RunawayGuard(100, 0.05);
+    spread.watch('f@1');
+    expect(run(spread, 300, (i) => i > 100 && i % 34 === 0)).toBeNull();
+  });
+
+  it('ignores filters it does not watch and starts counting a new version afresh', () => {
+    const guard = new RunawayGuard(10, 0.1);
+    guard.watch('f@1');
+    expect(run(guard, 50, () => true, 'other@1')).toBeNull();
+    expect(run(guard, 50, () => true, 'f@1')).toBe(1); // window long done: the second match makes 2 of 10 > 10%
+    guard.forget('f@1');
+    guard.watch('f@2');
+    expect(run(guard, 9, () => true, 'f@2')).toBeNull();
   });
 });
 
