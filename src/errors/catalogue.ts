@@ -47,6 +47,23 @@ export const errorCatalogue = {
   FILTER_TYPE: { status: 400, retriable: false, summary: 'an operator or function is applied to values of the wrong type' },
   FILTER_NOT_BOOLEAN: { status: 400, retriable: false, summary: 'the filter does not evaluate to true or false' },
 
+  // archive sink
+  SINK_INVALID_MESSAGE: { status: 400, retriable: false, summary: 'a message on a topic the archive sink reads is not the record it expects' },
+  SINK_INSERT_REJECTED: { status: 500, retriable: false, summary: 'ClickHouse refused an archive insert for a reason other than being unavailable' },
+
+  // annotation: catalogs, crossmatch, anomaly models
+  CATALOG_UNREADABLE: { status: 500, retriable: false, summary: 'a configured catalog file cannot be read or parsed' },
+  CATALOG_INVALID: { status: 500, retriable: false, summary: 'a catalog configuration is invalid or names columns the file lacks' },
+  XMATCH_RADIUS_INVALID: { status: 400, retriable: false, summary: 'a crossmatch radius is not a positive number of arcseconds within the allowed maximum' },
+  XMATCH_INPUT_INVALID: { status: 400, retriable: false, summary: 'crossmatch positions are malformed (e.g. RA and Dec arrays of different lengths)' },
+  EIF_INPUT_INVALID: { status: 400, retriable: false, summary: 'anomaly-model training data or parameters are invalid' },
+  EIF_MODEL_INVALID: { status: 400, retriable: false, summary: 'a serialized anomaly model is malformed or of an unknown version' },
+
+  // alert files, replay and synthetic alerts (nightjar decode / replay)
+  INPUT_UNREADABLE: { status: 400, retriable: false, summary: 'an alert file, directory or archive cannot be read' },
+  CLI_USAGE: { status: 400, retriable: false, summary: 'command-line arguments are missing, unknown or invalid' },
+  REPLAY_NOT_REPUBLISHABLE: { status: 400, retriable: false, summary: 'a message cannot be re-published in its survey\'s wire format (unknown framing or survey, or no key)' },
+
   // API and platform
   AUTH_TOKEN_MISSING: { status: 400, retriable: false, summary: 'the request carries no token' },
   AUTH_TOKEN_INVALID: { status: 403, retriable: false, summary: 'the token is unknown, expired or revoked' },
