@@ -46,6 +46,8 @@ export const defaults = {
     watchlists: 'nightjar.watchlists',
     jobs: 'nightjar.jobs',
     models: 'nightjar.models',
+    /** Notices to filter owners (runaway pauses, rate limiting); not compacted. */
+    notices: 'nightjar.notices',
   },
   clickhouse: {
     /** Existing ClickHouse HTTP endpoint. Empty means: use the local server started by `nightjar services`. */
@@ -92,6 +94,46 @@ export const defaults = {
     /** Largest array in a decoded record (elements); guards memory against hostile input. */
     maxArrayLength: 100_000,
   },
+  filters: {
+    /** Share of alerts above which a filter version is paused by the runaway guard (0..1). */
+    runawayShare: 0.05,
+    /** Alerts in the runaway guard's window. */
+    runawayWindow: 1_000,
+    /** Matches delivered per second per user; the excess is counted and reported as a notice. */
+    maxMatchesPerSecond: 200,
+    /** Retention of per-user match topics (hours). */
+    topicRetentionHours: 168,
+  },
+  sink: {
+    /** Most rows per archive insert into one table; a batch of fewer records waits for flushMs. */
+    batchRows: 5_000,
+    /** Least time between two inserts of small batches (ms), so ClickHouse gets few, large parts. */
+    flushMs: 1_000,
+  },
+  annotate: {
+    /** Crossmatch against the shipped Yale Bright Star Catalogue (name `brightstars`, 60 arcsec). */
+    brightStars: true,
+    /** JSON file listing further catalogs ({name, file, format, idColumn, raColumn, decColumn, columns, radiusArcsec}[]); empty for none. */
+    catalogsFile: '',
+    /** Compute light-curve features (lc.*). */
+    features: true,
+  },
+  anomaly: {
+    /** Field paths of the anomaly model's feature vector. */
+    features: ['mag', 'snr', 'lc.all.ndet', 'lc.all.daysSinceFirst', 'lc.all.amplitude', 'lc.all.std', 'lc.all.dmdt', 'lc.all.slope'] as string[],
+    trees: 100,
+    /** Training rows drawn per tree. */
+    sampleSize: 256,
+    /** Feature vectors kept in the trainer's reservoir sample. */
+    reservoirSize: 10_000,
+    /** Alerts seen before the first model is trained. */
+    minAlerts: 256,
+    /** Retrain after this many new alerts ... */
+    retrainEveryAlerts: 10_000,
+    /** ... or this many minutes, whichever comes first (once at least minAlerts were seen). */
+    retrainMinutes: 60,
+    seed: 1,
+  },
   api: {
     host: '127.0.0.1',
     port: 8080,
@@ -122,6 +164,18 @@ export const rules: Record<string, (value: unknown) => string | null> = {
   'runner.highWaterMark': positiveInteger,
   'runner.lowWaterMark': nonNegativeInteger,
   'runner.retries': nonNegativeInteger,
+  'filters.runawayShare': (v) => (typeof v === 'number' && v > 0 && v <= 1 ? null : 'allowed values: a number greater than 0 and at most 1'),
+  'filters.runawayWindow': positiveInteger,
+  'filters.maxMatchesPerSecond': positiveInteger,
+  'sink.batchRows': positiveInteger,
+  'anomaly.trees': positiveInteger,
+  'anomaly.sampleSize': positiveInteger,
+  'anomaly.reservoirSize': positiveInteger,
+  'anomaly.minAlerts': positiveInteger,
+  'anomaly.retrainEveryAlerts': positiveInteger,
+  'anomaly.retrainMinutes': positiveInteger,
+  'anomaly.features': (v) => ((v as string[]).length > 0 ? null : 'allowed values: a non-empty comma-separated list of field paths'),
+  'sink.flushMs': positiveInteger,
   'kafka.brokers': (v) => ((v as string[]).every((b) => /^[^\s:]+:\d+$/.test(b)) ? null : 'allowed values: a comma-separated list of host:port'),
   'clickhouse.url': (v) => (v === '' || /^https?:\/\/[^\s]+$/.test(v as string) ? null : 'allowed values: empty or an http(s):// URL'),
   'schemaRegistry.url': (v) => (v === '' || /^https?:\/\/[^\s]+$/.test(v as string) ? null : 'allowed values: empty or an http(s):// URL'),
