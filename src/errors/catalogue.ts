@@ -14,6 +14,10 @@ export const errorCatalogue = {
   CLICKHOUSE_UNAVAILABLE: { status: 503, retriable: true, summary: 'ClickHouse cannot be reached' },
   MIGRATION_FAILED: { status: 500, retriable: false, summary: 'a ClickHouse migration failed' },
 
+  // stage runner
+  STAGE_FAILED: { status: 500, retriable: false, summary: 'a stage failed on a batch for a reason retrying cannot fix (or kept failing until retries ran out); the runner stopped without committing the batch' },
+  KAFKA_REQUEST_FAILED: { status: 503, retriable: true, summary: 'a Kafka produce, offset commit or transaction request failed' },
+
   // decoding (dead-letter reasons)
   DECODE_EMPTY: { status: 400, retriable: false, summary: 'the message has no bytes' },
   DECODE_TOO_LARGE: { status: 413, retriable: false, summary: 'the message exceeds the maximum alert size' },
