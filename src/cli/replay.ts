@@ -155,10 +155,9 @@ export function surveyTopic(config: Config, survey: Survey): string {
   return survey === 'ztf' ? config.topics.ztf : config.topics.lsst;
 }
 
-/** The bundled schemas (schemas/lsst), else the shared development copy they are made from. */
+/** The Rubin schemas bundled under schemas/lsst. */
 export function defaultRubinSchemaDir(): string {
-  const bundled = loadRubinSchemas(bundledRubinSchemaDir);
-  return bundled.size > 0 ? bundledRubinSchemaDir : '/work/shared/data/lsst/schema';
+  return bundledRubinSchemaDir;
 }
 
 /** Ctrl-C stops the replay cleanly: the current batch is flushed and the producer disconnected. */

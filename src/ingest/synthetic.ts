@@ -11,7 +11,6 @@
  *    above the ranges both surveys' id packing uses;
  *  - ZTF objectIds start with `ZTF99` and `publisher` reads `Nightjar synthetic`.
  */
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Survey } from '../alert/types.js';
 import { Random } from '../annotate/random.js';
@@ -49,11 +48,13 @@ export interface SyntheticOptions {
   magOffsetSigma?: number;
 }
 
-/** Real alerts bundled with the package (data/alerts/<survey>), else the shared development data. */
+/** The real sample alerts bundled with the schemas (schemas/samples/<survey>). */
 export function defaultTemplatePaths(survey: Survey): string[] {
-  const bundled = fileURLToPath(new URL(`../../data/alerts/${survey}/`, import.meta.url));
-  if (existsSync(bundled)) return [bundled];
-  return [`/work/shared/data/${survey}/alerts`];
+  return [sampleAlertsDir(survey)];
+}
+
+export function sampleAlertsDir(survey: Survey): string {
+  return fileURLToPath(new URL(`../../schemas/samples/${survey}/`, import.meta.url));
 }
 
 /** `count` synthetic alerts; same seed and templates, same bytes. */
