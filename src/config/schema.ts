@@ -71,6 +71,8 @@ export const defaults = {
     startTimeoutMs: 90_000,
   },
   runner: {
+    /** Names this process in consumer groups and transactional ids; empty means the host name. Keep it stable across restarts. */
+    instanceId: '',
     /** Records handed to a stage's process() at most at once. */
     batchSize: 500,
     /** Records buffered in memory before partitions are paused (backpressure). */

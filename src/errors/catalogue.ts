@@ -10,6 +10,8 @@ export const errorCatalogue = {
   CONFIG_FILE_UNREADABLE: { status: 500, retriable: false, summary: 'the configuration file cannot be read or parsed' },
   SERVICE_INSTALL_FAILED: { status: 500, retriable: false, summary: 'a local service could not be installed' },
   SERVICE_START_TIMEOUT: { status: 503, retriable: false, summary: 'a local service did not become healthy in time' },
+  SERVICE_START_FAILED: { status: 503, retriable: false, summary: 'a local service exited while starting' },
+  SERVICE_PORT_IN_USE: { status: 503, retriable: false, summary: 'a port a local service needs is taken by a process the launcher did not start' },
   KAFKA_UNAVAILABLE: { status: 503, retriable: true, summary: 'Kafka cannot be reached' },
   CLICKHOUSE_UNAVAILABLE: { status: 503, retriable: true, summary: 'ClickHouse cannot be reached' },
   MIGRATION_FAILED: { status: 500, retriable: false, summary: 'a ClickHouse migration failed' },
@@ -62,6 +64,9 @@ export const errorCatalogue = {
   XMATCH_INPUT_INVALID: { status: 400, retriable: false, summary: 'crossmatch positions are malformed (e.g. RA and Dec arrays of different lengths)' },
   EIF_INPUT_INVALID: { status: 400, retriable: false, summary: 'anomaly-model training data or parameters are invalid' },
   EIF_MODEL_INVALID: { status: 400, retriable: false, summary: 'a serialized anomaly model is malformed or of an unknown version' },
+  WATCHLIST_INVALID: { status: 400, retriable: false, summary: 'a watchlist upload, its name or owner is invalid (bad rows are listed with their line numbers)' },
+  WATCHMAP_INVALID: { status: 400, retriable: false, summary: 'a watchmap region (MOC, cone or polygon), its name or owner is invalid' },
+  MOC_INVALID: { status: 400, retriable: false, summary: 'a MOC, FITS file or multi-order sky map cannot be parsed' },
 
   // alert files, replay and synthetic alerts (nightjar decode / replay)
   INPUT_UNREADABLE: { status: 400, retriable: false, summary: 'an alert file, directory or archive cannot be read' },
