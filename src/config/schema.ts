@@ -73,6 +73,8 @@ export const defaults = {
   runner: {
     /** Names this process in consumer groups and transactional ids; empty means the host name. Keep it stable across restarts. */
     instanceId: '',
+    /** Consumer groups are named `<groupPrefix>-<role>` (e.g. nightjar-worker); separate deployments on one cluster use different prefixes. */
+    groupPrefix: 'nightjar',
     /** Records handed to a stage's process() at most at once. */
     batchSize: 500,
     /** Records buffered in memory before partitions are paused (backpressure). */
@@ -93,6 +95,8 @@ export const defaults = {
   ingest: {
     /** Largest message accepted (bytes); larger ones are dead-lettered. */
     maxMessageBytes: 16 * 1024 * 1024,
+    /** Bytes of the original message kept in a dead-letter record (the rest is cut; size and SHA-256 kept). Below the brokers' message.max.bytes. */
+    deadLetterMaxBytes: 900_000,
     /** Largest array in a decoded record (elements); guards memory against hostile input. */
     maxArrayLength: 100_000,
   },
@@ -166,6 +170,7 @@ export const rules: Record<string, (value: unknown) => string | null> = {
   'runner.highWaterMark': positiveInteger,
   'runner.lowWaterMark': nonNegativeInteger,
   'runner.retries': nonNegativeInteger,
+  'ingest.deadLetterMaxBytes': positiveInteger,
   'filters.runawayShare': (v) => (typeof v === 'number' && v > 0 && v <= 1 ? null : 'allowed values: a number greater than 0 and at most 1'),
   'filters.runawayWindow': positiveInteger,
   'filters.maxMatchesPerSecond': positiveInteger,

@@ -38,6 +38,7 @@ export const errorCatalogue = {
   VALIDATE_POSITION: { status: 400, retriable: false, summary: 'ra or dec is missing or out of range' },
   VALIDATE_MISSING_ID: { status: 400, retriable: false, summary: 'a required alert or object id is missing' },
   VALIDATE_TIME: { status: 400, retriable: false, summary: 'the observation time is missing or outside the plausible range' },
+  OUTPUT_TOO_LARGE: { status: 413, retriable: false, summary: 'the enriched alert is larger than a Kafka record may be' },
   NORMALISE_FAILED: { status: 400, retriable: false, summary: 'the record could not be turned into a normalised alert' },
 
   // filters

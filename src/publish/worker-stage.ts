@@ -3,6 +3,7 @@ import { Counter as PromCounter, Histogram as PromHistogram } from 'prom-client'
 import type { Alert } from '../alert/types.js';
 import type { Config } from '../config/index.js';
 import { NightjarError, asNightjarError } from '../errors/index.js';
+import { MAX_RECORD_BYTES } from '../kafka/admin.js';
 import type { Logger } from '../log/logger.js';
 import type { ConsumedMessage, ProducedRecord, Stage } from '../runner/types.js';
 import { deadLetterRecord } from './dead-letter.js';
@@ -22,6 +23,8 @@ export interface WorkerSteps {
 }
 
 const SYNTHETIC_HEADER = 'nightjar-synthetic';
+/** Room for headers and batch overhead under the stream topics' max.message.bytes. */
+const MAX_OUTPUT_BYTES = MAX_RECORD_BYTES - 64 * 1024;
 
 /**
  * The worker stage: ingest → annotate → filter → publish in one process, on each batch, with
@@ -55,7 +58,7 @@ export class WorkerStage implements Stage {
         } else {
           this.metrics.deadLettered.inc({ code: outcome.error.code });
           const index = outcome.index >= 0 ? outcome.index : undefined;
-          out.push(deadLetterRecord(this.config.topics.deadLetter, { topic: message.topic, partition: message.partition, offset: message.offset, index }, message.value, outcome.error, this.config.ingest.maxMessageBytes));
+          out.push(deadLetterRecord(this.config.topics.deadLetter, { topic: message.topic, partition: message.partition, offset: message.offset, index }, message.value, outcome.error, this.config.ingest.deadLetterMaxBytes));
         }
       }
     }
@@ -75,10 +78,18 @@ export class WorkerStage implements Stage {
         out.push(matchRecord(alert, target, now, this.steps.toJSON));
         this.metrics.matches.inc();
       }
+      const enriched = JSON.stringify(this.steps.toJSON(alert, { lightcurve: true, cutouts: true }));
+      if (Buffer.byteLength(enriched) > MAX_OUTPUT_BYTES) {
+        // A record the broker would refuse would fail the batch again and again: dead-letter it instead.
+        const error = new NightjarError('OUTPUT_TOO_LARGE', `enriched alert ${alert.alertId} is ${Buffer.byteLength(enriched)} bytes`);
+        this.metrics.deadLettered.inc({ code: error.code });
+        out.push(deadLetterRecord(this.config.topics.deadLetter, { topic: message.topic, partition: message.partition, offset: message.offset }, message.value, error, this.config.ingest.deadLetterMaxBytes));
+        continue;
+      }
       out.push({
         topic: this.config.topics.enriched,
         key: alert.objectId,
-        value: JSON.stringify(this.steps.toJSON(alert, { lightcurve: true, cutouts: true })),
+        value: enriched,
         headers: { 'content-type': 'application/json', 'nightjar-source': `${message.topic}:${message.partition}:${message.offset}` },
       });
       const producedAt = Number(message.timestamp);
