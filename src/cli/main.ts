@@ -1,4 +1,4 @@
-import { loadConfig, type Config } from '../config/index.js';
+import { envName, loadConfig, type Config } from '../config/index.js';
 import { isNightjarError } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { commands } from './commands.js';
@@ -13,6 +13,8 @@ export interface Command {
   usage: string;
   summary: string;
   run(argv: string[], ctx: CommandContext): Promise<number>;
+  /** Long-running service commands log at the configured level; tools print results and log only warnings unless NIGHTJAR_LOG_LEVEL says otherwise. */
+  service?: boolean;
 }
 
 /** `nightjar <command> [args]`: loads and validates the configuration once, then dispatches. */
@@ -38,7 +40,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`nightjar: ${(err as Error).message}\n`);
     return 2;
   }
-  const logger = createLogger(config.log.level);
+  const level = command.service || process.env[envName('log.level')] !== undefined ? config.log.level : 'warn';
+  const logger = createLogger(level);
   try {
     return await command.run(rest, { config, logger });
   } catch (err) {
@@ -52,8 +55,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function helpText(): string {
-  const width = Math.max(...commands.map((c) => c.usage.length));
-  const lines = commands.map((c) => `  nightjar ${c.usage.padEnd(width)}  ${c.summary}`);
+  const lines = commands.flatMap((c) => [`  nightjar ${c.usage}`, `      ${c.summary}`]);
   return [
     'Nightjar: an alert broker for ZTF and Rubin/LSST alert streams.',
     '',

@@ -2,8 +2,9 @@ import type { Kafka } from 'kafkajs';
 import type { Config } from '../config/index.js';
 import { NightjarError } from '../errors/index.js';
 import type { Logger } from '../log/logger.js';
+import { MAX_RECORD_BYTES } from '../kafka/admin.js';
 import { StateTopic } from '../kafka/state-topic.js';
-import { activated, checkName, newFilter, parseFilterRecord, paused, withVersion, type FilterOutput, type FilterRecord } from './model.js';
+import { activated, checkName, newFilter, parseFilterRecord, paused, userTopic, withVersion, type FilterOutput, type FilterRecord } from './model.js';
 
 export interface FilterNotice {
   filterId: string;
@@ -79,6 +80,7 @@ export class FilterStore {
     const filter = this.owned(id, owner);
     if (version !== undefined && !filter.versions.some((v) => v.version === version)) throw new NightjarError('NOT_FOUND', `filter ${id} has no version ${version}`);
     const record = activated(filter, version, this.clock());
+    await this.ensureUserTopic(owner);
     await this.topic.publish(id, record);
     return record;
   }
@@ -87,6 +89,28 @@ export class FilterStore {
     const record = paused(this.owned(id, owner), reason, this.clock());
     await this.topic.publish(id, record);
     return record;
+  }
+
+  /** The owner's match topic exists before the first match is produced (idempotent). */
+  async ensureUserTopic(owner: string): Promise<void> {
+    const topic = userTopic(owner);
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      if ((await admin.listTopics()).includes(topic)) return;
+      await admin
+        .createTopics({
+          waitForLeaders: true,
+          topics: [{ topic, numPartitions: this.config.kafka.partitions, replicationFactor: this.config.kafka.replicationFactor, configEntries: [{ name: 'retention.ms', value: String(this.config.filters.topicRetentionHours * 3_600_000) }, { name: 'max.message.bytes', value: String(MAX_RECORD_BYTES) }] }],
+        })
+        .catch(async (err: unknown) => {
+          if (!(await admin.listTopics()).includes(topic)) throw err; // created meanwhile by another process is fine
+        });
+    } catch (err) {
+      throw new NightjarError('KAFKA_UNAVAILABLE', `could not create the match topic ${topic}: ${(err as Error).message}`, { cause: err });
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private owned(id: string, owner: string): FilterRecord {

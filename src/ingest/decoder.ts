@@ -138,7 +138,7 @@ export class AlertDecoder {
       throw new NightjarError('DECODE_SCHEMA_INVALID', `the container's writer schema is not JSON: ${(err as Error).message}`, { cause: err });
     }
     const type = compileSchema(schema, this.limits, surveyOfSchema(schema) === 'ztf' ? 'ztf' : 'lsst');
-    this.logger?.info({ schema: type.name, survey: surveyOfType(type), fingerprint: schemaFingerprint(schemaText) }, 'compiled a container writer schema');
+    this.logger?.debug({ schema: type.name, survey: surveyOfType(type), fingerprint: schemaFingerprint(schemaText) }, 'compiled a container writer schema');
     return { type, survey: surveyOfType(type) };
   }
 

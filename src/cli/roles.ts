@@ -1,0 +1,111 @@
+import { hostname } from 'node:os';
+import type { Kafka } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import { alertToJSON } from '../alert/json.js';
+import { ModelFollower } from '../annotate/models.js';
+import { AnnotateState } from '../annotate/state.js';
+import { TrainerStage } from '../annotate/trainer-stage.js';
+import type { Config } from '../config/index.js';
+import { NightjarError } from '../errors/index.js';
+import { FilterEngine } from '../filter/engine.js';
+import { AlertDecoder } from '../ingest/index.js';
+import type { Logger } from '../log/logger.js';
+import { WorkerStage } from '../publish/worker-stage.js';
+import { StageRunner, type Stoppable } from '../runner/index.js';
+
+export const roleNames = ['worker', 'trainer', 'api'] as const;
+export type RoleName = (typeof roleNames)[number];
+
+export interface RoleContext {
+  config: Config;
+  logger: Logger;
+  registry: Registry;
+  kafka: Kafka;
+}
+
+type RoleFactory = (ctx: RoleContext) => Promise<Stoppable[]>;
+
+/** Input topics from configuration: `/pattern/` entries become regular expressions. */
+export function inputTopics(config: Config): (string | RegExp)[] {
+  return config.topics.input.map((entry) => {
+    const m = /^\/(.+)\/$/.exec(entry);
+    return m ? new RegExp(m[1]!) : entry;
+  });
+}
+
+/** Stable per host (and per role), so a restarted member fences its predecessor's open transaction at once. */
+function instanceId(config: Config, role: string): string {
+  return `${config.runner.instanceId || hostname()}-${role}`;
+}
+
+export interface Worker {
+  runner: StageRunner;
+  filters: FilterEngine;
+  annotate: AnnotateState;
+  /** Stops intake first (the runner drains and commits), then the followers. */
+  stop(): Promise<void>;
+}
+
+/** The worker role's parts, started: filters and models loaded before the first alert is consumed. */
+export async function createWorker({ config, logger, registry, kafka }: RoleContext): Promise<Worker> {
+  const log = logger.child({ role: 'worker' });
+  const decoder = new AlertDecoder({ config, logger: log });
+  const annotate = await AnnotateState.create(config, kafka, log);
+  const filters = new FilterEngine(kafka, config, log, registry);
+  await filters.start();
+  const stage = new WorkerStage(
+    config,
+    {
+      decode: (bytes) => decoder.decodeMessage(bytes, { cutouts: true }),
+      annotate: (alerts) => annotate.annotate(alerts),
+      match: (alert, now) => filters.match(alert, now),
+      toJSON: (alert, opts) => alertToJSON(alert, opts),
+    },
+    log,
+    registry,
+  );
+  const runner = new StageRunner({ stage, kafka, config, logger: log, registry, groupId: `${config.runner.groupPrefix}-worker`, topics: inputTopics(config), transactional: true, instanceId: instanceId(config, 'worker') });
+  await runner.start();
+  return {
+    runner,
+    filters,
+    annotate,
+    async stop() {
+      await runner.stop();
+      await Promise.allSettled([filters.stop(), annotate.stop()]);
+    },
+  };
+}
+
+const worker: RoleFactory = async (ctx) => {
+  const w = await createWorker(ctx);
+  return [{ name: 'worker', stop: () => w.stop(), finished: () => w.runner.finished() }];
+};
+
+const trainer: RoleFactory = async ({ config, logger, registry, kafka }) => {
+  const log = logger.child({ role: 'trainer' });
+  const models = new ModelFollower(kafka, config, log);
+  await models.start();
+  const stage = new TrainerStage(config, models, log);
+  const runner = new StageRunner({ stage, kafka, config, logger: log, registry, groupId: `${config.runner.groupPrefix}-trainer`, topics: [config.topics.enriched], instanceId: instanceId(config, 'trainer') });
+  await runner.start();
+  return [runner, { name: 'models', stop: () => models.stop() }];
+};
+
+// The api role's routes are registered on the shared server by the server itself; nothing else to run.
+const api: RoleFactory = async () => [];
+
+const factories: Record<RoleName, RoleFactory> = { worker, trainer, api };
+
+export function parseRoles(text: string): RoleName[] {
+  const roles = text.split(',').map((r) => r.trim()).filter(Boolean);
+  for (const role of roles) {
+    if (!(roleNames as readonly string[]).includes(role)) throw new NightjarError('CONFIG_INVALID', `unknown role "${role}"; allowed roles: ${roleNames.join(', ')}`);
+  }
+  if (roles.length === 0) throw new NightjarError('CONFIG_INVALID', `no roles given; allowed roles: ${roleNames.join(', ')}`);
+  return [...new Set(roles)] as RoleName[];
+}
+
+export async function startRole(role: RoleName, ctx: RoleContext): Promise<Stoppable[]> {
+  return factories[role](ctx);
+}

@@ -1,0 +1,79 @@
+import { parseArgs } from 'node:util';
+import { createClient } from '@clickhouse/client';
+import { clickhouseReadiness, kafkaReadiness } from '../api/readiness.js';
+import { buildApi } from '../api/server.js';
+import { clickhouseUrl } from '../config/index.js';
+import { createKafka } from '../kafka/client.js';
+import { createMetricsRegistry } from '../metrics/registry.js';
+import { installSignalHandlers, stopAll, type Stoppable } from '../runner/index.js';
+import type { Command, CommandContext } from './main.js';
+import { parseRoles, roleNames, startRole, type RoleName } from './roles.js';
+
+export interface RunningRoles {
+  components: Stoppable[];
+  /** Resolves when a component stops by itself (an error), after everything was stopped. */
+  finished: Promise<number>;
+  stop(): Promise<boolean>;
+}
+
+/**
+ * Starts the chosen roles in this process, plus the HTTP server every process has (/healthz,
+ * /readyz, /metrics; the api role's routes on top). SIGINT/SIGTERM stop everything in order.
+ */
+export async function startRoles(roles: RoleName[], { config, logger }: CommandContext, options: { signals?: boolean } = {}): Promise<RunningRoles> {
+  const registry = createMetricsRegistry();
+  const kafka = createKafka(config, logger);
+  const admin = kafka.admin();
+  await admin.connect();
+  const clickhouse = createClient({ url: clickhouseUrl(config), username: config.clickhouse.username, password: config.clickhouse.password, request_timeout: config.clickhouse.requestTimeoutMs });
+  const http = buildApi({ config, logger, registry, readiness: [kafkaReadiness(admin), clickhouseReadiness(clickhouse)] });
+
+  const components: Stoppable[] = [];
+  try {
+    for (const role of roles) components.push(...(await startRole(role, { config, logger, registry, kafka })));
+    await http.listen({ host: config.api.host, port: config.api.port });
+  } catch (err) {
+    await stopAll(components.reverse(), logger);
+    await Promise.allSettled([admin.disconnect(), clickhouse.close(), http.close()]);
+    throw err;
+  }
+  const infrastructure: Stoppable[] = [{ name: 'http', stop: () => http.close() }, { name: 'kafka-admin', stop: () => admin.disconnect() }, { name: 'clickhouse', stop: () => clickhouse.close() }];
+  logger.info({ roles, api: `http://${config.api.host}:${config.api.port}` }, 'nightjar running');
+
+  // Stop order: the roles' components first (runners stop intake, drain and commit; followers
+  // disconnect), then the HTTP server and shared clients they used.
+  let stopped: Promise<boolean> | undefined;
+  const stop = (): Promise<boolean> =>
+    (stopped ??= (async () => {
+      const rolesClean = await stopAll(components, logger);
+      const infraClean = await stopAll(infrastructure, logger);
+      return rolesClean && infraClean;
+    })());
+  const finished = new Promise<number>((resolve) => {
+    for (const component of components) {
+      component.finished?.().then(
+        () => undefined,
+        (err: unknown) => {
+          logger.error({ err, component: component.name }, 'component stopped with an error; shutting down');
+          void stop().then(() => resolve(1));
+        },
+      );
+    }
+  });
+  if (options.signals ?? true) installSignalHandlers([{ name: 'nightjar', stop: async () => {
+    if (!(await stop())) throw new Error('some components did not stop cleanly');
+  } }], { logger });
+  return { components, finished, stop };
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  usage: `run --roles ${roleNames.join(',')}`,
+  summary: 'run the chosen roles against the configured Kafka and ClickHouse',
+  service: true,
+  async run(argv, ctx) {
+    const { values } = parseArgs({ args: argv, options: { roles: { type: 'string', default: roleNames.join(',') } }, strict: true });
+    const running = await startRoles(parseRoles(values.roles!), ctx);
+    return running.finished;
+  },
+};

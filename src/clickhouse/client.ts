@@ -1,0 +1,18 @@
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { clickhouseUrl, type Config } from '../config/index.js';
+
+/**
+ * The ClickHouse client of a process, over HTTP (the official client; it speaks to Debian's 18.16
+ * as well as to current servers). No default database: migrations create it, and queries name
+ * their tables with the database (`nightjar.alerts`).
+ */
+export function createClickHouse(config: Config): ClickHouseClient {
+  return createClient({
+    url: clickhouseUrl(config),
+    username: config.clickhouse.username,
+    password: config.clickhouse.password,
+    request_timeout: config.clickhouse.requestTimeoutMs,
+    // The client logs failed requests itself; callers report errors with context, so only its own problems show.
+    log: { level: ClickHouseLogLevel.ERROR },
+  });
+}

@@ -1,0 +1,133 @@
+import type { Band } from '../../alert/types.js';
+import { bands as allBands } from '../../alert/types.js';
+import { constantValue } from './compile.js';
+import type { Node } from './types.js';
+
+/**
+ * What a filter's top-level conjunction requires of an alert, for the many-filter index. Every
+ * item is a necessary condition for the filter to be TRUE (the index may only ever skip filters
+ * that cannot match):
+ * - `equals`: `objectId == "..."`, `band in [...]` (`bands` repeats the band's);
+ * - `cone`: `cone(ra, dec, r)` with constant arguments;
+ * - `ranges`: `field < c`, `field >= c`, `between(field, lo, hi)` with constants;
+ * - `required`: fields that must be present, since a comparison, arithmetic or strict function
+ *   over a missing value is unknown (and `exists(x)` is false).
+ */
+export interface Interval {
+  lo: number;
+  hi: number;
+}
+export interface IndexPlan {
+  bands?: Band[];
+  /** String or id fields that must equal one of a few constants (`objectId == "..."`, `band in [...]`). */
+  equals: Map<string, string[]>;
+  cone?: { ra: number; dec: number; radiusArcsec: number };
+  ranges: Map<string, Interval>;
+  required: Set<string>;
+}
+
+export function planOf(root: Node): IndexPlan {
+  const plan: IndexPlan = { equals: new Map(), ranges: new Map(), required: new Set() };
+  const conjuncts = root.kind === 'logical' && root.op === 'and' ? root.operands : [root];
+  for (const c of conjuncts) {
+    for (const path of requiredFields(c)) plan.required.add(path);
+    equalsOf(c, plan);
+    coneOf(c, plan);
+    rangeOf(c, plan);
+  }
+  const bands = plan.equals.get('band');
+  if (bands) plan.bands = bands.filter(isBand);
+  return plan;
+}
+
+/** Fields whose absence makes this condition not TRUE. */
+export function requiredFields(node: Node): Set<string> {
+  const out = new Set<string>();
+  whenTrue(node, out);
+  return out;
+}
+
+function whenTrue(node: Node, out: Set<string>): void {
+  if (node.kind === 'logical' && node.op === 'and') {
+    for (const o of node.operands) whenTrue(o, out);
+  } else if (node.kind === 'logical') {
+    // An `or` needs what every one of its branches needs.
+    const sets = node.operands.map(requiredFields);
+    for (const path of sets[0] ?? []) if (sets.every((s) => s.has(path))) out.add(path);
+  } else if (node.kind === 'call' && node.name === 'exists') {
+    strictIn(node.args[0]!, out);
+  } else {
+    strictIn(node, out);
+  }
+}
+
+/** Fields whose absence makes this value missing (or unknown). */
+function strictIn(node: Node, out: Set<string>): void {
+  switch (node.kind) {
+    case 'field': out.add(node.path); return;
+    case 'arithmetic': case 'comparison': strictIn(node.left, out); strictIn(node.right, out); return;
+    case 'in': strictIn(node.value, out); return;
+    case 'unary': strictIn(node.arg, out); return;
+    case 'call':
+      if (node.fn.strict) for (const a of node.args) strictIn(a, out);
+      else if (node.name === 'between') strictIn(node.args[0]!, out);
+      return;
+    default: return;
+  }
+}
+
+function equalsOf(c: Node, plan: IndexPlan): void {
+  let field: Node | undefined;
+  let values: (string | undefined)[] = [];
+  if (c.kind === 'comparison' && c.op === '==') {
+    const fieldLeft = c.left.kind === 'field';
+    field = fieldLeft ? c.left : c.right;
+    values = [stringConstant(fieldLeft ? c.right : c.left)];
+  } else if (c.kind === 'in') {
+    field = c.value;
+    values = c.list.map(stringConstant);
+  }
+  if (field?.kind !== 'field' || (field.type !== 'string' && field.type !== 'id')) return;
+  if (values.length === 0 || values.some((v) => v === undefined)) return;
+  const named = [...new Set(values as string[])];
+  const prev = plan.equals.get(field.path);
+  plan.equals.set(field.path, prev ? prev.filter((v) => named.includes(v)) : named);
+}
+
+function stringConstant(node: Node): string | undefined {
+  const v = constantValue(node);
+  return typeof v === 'string' ? v : undefined;
+}
+
+function isBand(v: unknown): v is Band {
+  return typeof v === 'string' && allBands.includes(v as Band);
+}
+
+function coneOf(c: Node, plan: IndexPlan): void {
+  if (plan.cone || c.kind !== 'call' || c.name !== 'cone') return;
+  const [ra, dec, r] = c.args.map(constantValue);
+  if (typeof ra === 'number' && typeof dec === 'number' && typeof r === 'number') plan.cone = { ra, dec, radiusArcsec: r };
+}
+
+function rangeOf(c: Node, plan: IndexPlan): void {
+  let path: string | undefined;
+  let interval: Interval | undefined;
+  if (c.kind === 'comparison' && c.op !== '==' && c.op !== '!=') {
+    const fieldLeft = c.left.kind === 'field';
+    const field = fieldLeft ? c.left : c.right;
+    const k = constantValue(fieldLeft ? c.right : c.left);
+    if (field.kind !== 'field' || field.type !== 'number' || typeof k !== 'number') return;
+    const op = fieldLeft ? c.op : ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const)[c.op];
+    path = field.path;
+    // Bounds are kept inclusive: the index only needs a superset; evaluation decides exactly.
+    interval = op === '<' || op === '<=' ? { lo: -Infinity, hi: k } : { lo: k, hi: Infinity };
+  } else if (c.kind === 'call' && c.name === 'between' && c.args[0]!.kind === 'field') {
+    const [lo, hi] = c.args.slice(1).map(constantValue);
+    if (typeof lo !== 'number' || typeof hi !== 'number') return;
+    path = c.args[0]!.path;
+    interval = { lo, hi };
+  }
+  if (!path || !interval) return;
+  const prev = plan.ranges.get(path);
+  plan.ranges.set(path, prev ? { lo: Math.max(prev.lo, interval.lo), hi: Math.min(prev.hi, interval.hi) } : interval);
+}

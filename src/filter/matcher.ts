@@ -1,0 +1,140 @@
+import { performance } from 'node:perf_hooks';
+import type { Alert, Survey } from '../alert/types.js';
+import { surveys as allSurveys } from '../alert/types.js';
+import { CandidateIndex, chooseAnchor, type Anchor } from './lang/candidate-index.js';
+import { compileFilter, type CompiledFilter } from './lang/compiled.js';
+import type { FilterLimits } from './lang/limits.js';
+import { SkyGrid } from './lang/sky-cells.js';
+import type { EvalContext } from './lang/types.js';
+
+/** Plain per-filter counters (no metric label per filter: thousands of filters would explode a registry). */
+export interface FilterStats {
+  evaluated: number;
+  matched: number;
+  errors: number;
+  /** Total evaluation time, nanoseconds. */
+  totalNs: number;
+  /** The latest evaluation failure (code FILTER_EVALUATION), for the filter's owner. */
+  lastError?: { code: 'FILTER_EVALUATION'; message: string };
+}
+
+export interface FilterMatcherOptions {
+  limits?: Partial<FilterLimits>;
+  /** Sky-grid cell size for the cone index, degrees (default 1). */
+  cellDeg?: number;
+}
+
+interface Entry {
+  key: string;
+  filter: CompiledFilter;
+  ctx: EvalContext;
+  stats: FilterStats;
+  anchor: Anchor;
+}
+
+/**
+ * Thousands of compiled filters, and which of them an alert matches. Filters are indexed per
+ * survey by one necessary condition each (see CandidateIndex), so an alert evaluates only its
+ * candidates. Keys are opaque (the engine uses `<id>@<version>`); `setVersion` replaces an id's
+ * previous version. Evaluation errors are counted, never thrown.
+ */
+export class FilterMatcher {
+  private readonly entries = new Map<string, Entry>();
+  private readonly versions = new Map<string, string>();
+  private readonly bySurvey = new Map<Survey, CandidateIndex<Entry>>();
+  private readonly grid: SkyGrid;
+
+  constructor(private readonly options: FilterMatcherOptions = {}) {
+    this.grid = new SkyGrid(Math.max(0.1, options.cellDeg ?? 1));
+    for (const s of allSurveys) this.bySurvey.set(s, new CandidateIndex<Entry>(this.grid));
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  keys(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /**
+   * Adds or replaces the filter under `key`. Compiles text (throwing the NightjarError of its
+   * first error) or takes an already compiled filter. Stats restart with a new expression.
+   */
+  upsert(key: string, expression: string | CompiledFilter, owner?: string): CompiledFilter {
+    const filter = typeof expression === 'string' ? compileFilter(expression, { limits: this.options.limits }) : expression;
+    this.remove(key);
+    const entry: Entry = {
+      key, filter, ctx: owner === undefined ? {} : { owner },
+      stats: { evaluated: 0, matched: 0, errors: 0, totalNs: 0 },
+      anchor: chooseAnchor(filter.plan, this.grid),
+    };
+    this.entries.set(key, entry);
+    for (const s of filter.surveys) this.bySurvey.get(s)?.add(entry, entry.anchor);
+    return filter;
+  }
+
+  /** Sets `id`'s active version (key `<id>@<version>`), removing the one it replaces; returns the key. */
+  setVersion(id: string, version: number | string, expression: string | CompiledFilter, owner?: string): string {
+    const key = `${id}@${version}`;
+    this.upsert(key, expression, owner);
+    const previous = this.versions.get(id);
+    if (previous !== undefined && previous !== key) this.remove(previous);
+    this.versions.set(id, key);
+    return key;
+  }
+
+  removeId(id: string): void {
+    const key = this.versions.get(id);
+    if (key !== undefined) this.remove(key);
+    this.versions.delete(id);
+  }
+
+  remove(key: string): boolean {
+    const entry = this.entries.get(key);
+    if (!entry) return false;
+    for (const index of this.bySurvey.values()) index.remove(entry);
+    this.entries.delete(key);
+    return true;
+  }
+
+  /** Keys of the filters this alert matches (TRUE, not unknown). Never throws. */
+  match(alert: Alert): string[] {
+    const out: string[] = [];
+    const index = this.bySurvey.get(alert?.survey);
+    if (!index) return out;
+    index.forEachCandidate(alert, (entry) => {
+      if (this.evaluate(entry, alert)) out.push(entry.key);
+    });
+    return out;
+  }
+
+  /** Every filter evaluated on the alert, ignoring the index (the reference the index is tested against). */
+  matchAll(alert: Alert): string[] {
+    return [...this.entries.values()].filter((e) => this.evaluate(e, alert)).map((e) => e.key);
+  }
+
+  stats(key: string): FilterStats | undefined {
+    const entry = this.entries.get(key);
+    return entry ? { ...entry.stats } : undefined;
+  }
+
+  anchorOf(key: string): Anchor | undefined {
+    return this.entries.get(key)?.anchor;
+  }
+
+  private evaluate(entry: Entry, alert: Alert): boolean {
+    const started = performance.now();
+    let matched = false;
+    try {
+      matched = entry.filter.evaluate(alert, entry.ctx);
+    } catch (err) {
+      entry.stats.errors++;
+      entry.stats.lastError = { code: 'FILTER_EVALUATION', message: err instanceof Error ? err.message : String(err) };
+    }
+    entry.stats.evaluated++;
+    entry.stats.totalNs += Math.round((performance.now() - started) * 1e6);
+    if (matched) entry.stats.matched++;
+    return matched;
+  }
+}

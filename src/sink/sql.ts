@@ -1,0 +1,21 @@
+/**
+ * SQL literals for ClickHouse 18.16, which has no query parameters (`{name:Type}` arrived in
+ * 19.x): every value that reaches a query goes through one of these, never string concatenation.
+ */
+export function stringLiteral(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** A Float64 literal; refuses NaN and infinities, which have no portable literal. */
+export function floatLiteral(value: number): string {
+  if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
+  const text = String(value);
+  return /[.eE]/.test(text) ? `toFloat64(${text})` : `toFloat64(${text}.0)`;
+}
+
+export function integerLiteral(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new RangeError(`not a safe integer: ${value}`);
+  return String(value);
+}
+
+export { quoteIdentifier } from './ddl.js';
