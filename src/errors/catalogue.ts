@@ -53,6 +53,8 @@ export const errorCatalogue = {
   FILTER_ARITY: { status: 400, retriable: false, summary: 'a function is called with the wrong number of arguments' },
   FILTER_TYPE: { status: 400, retriable: false, summary: 'an operator or function is applied to values of the wrong type' },
   FILTER_NOT_BOOLEAN: { status: 400, retriable: false, summary: 'the filter does not evaluate to true or false' },
+  FILTER_NEVER_MATCHES: { status: 400, retriable: false, summary: 'a warning: the filter, or a conjunction in it, can never be true (it needs fields that never occur together on one survey\'s alerts)' },
+  FILTER_EVALUATION: { status: 500, retriable: false, summary: 'a compiled filter failed while evaluating an alert; counted in its stats, the alert is treated as not matching' },
 
   // archive sink
   SINK_INVALID_MESSAGE: { status: 400, retriable: false, summary: 'a message on a topic the archive sink reads is not the record it expects' },
