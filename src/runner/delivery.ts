@@ -1,6 +1,6 @@
 import type { Consumer, Producer, TopicOffsets, Transaction } from 'kafkajs';
 import type { Logger } from '../log/logger.js';
-import { flatOffsets, topicMessages } from './records.js';
+import { chunkBySize, flatOffsets, topicMessages } from './records.js';
 import type { ProducedRecord } from './types.js';
 
 /** `committed`: outputs acknowledged and offsets stored. `abandoned`: the group moved on; the batch's partitions get re-read. */
@@ -34,7 +34,7 @@ export class AtLeastOnceDelivery implements Delivery {
   ) {}
 
   async deliver(records: readonly ProducedRecord[], offsets: TopicOffsets[], stillOwned: () => boolean): Promise<DeliveryOutcome> {
-    if (records.length > 0) await this.producer.sendBatch({ topicMessages: topicMessages(records), acks: -1 });
+    for (const chunk of chunkBySize(records)) await this.producer.sendBatch({ topicMessages: topicMessages(chunk), acks: -1 });
     return this.commit(offsets, stillOwned);
   }
 
@@ -71,7 +71,7 @@ export class TransactionalDelivery implements Delivery {
   async deliver(records: readonly ProducedRecord[], offsets: TopicOffsets[], stillOwned: () => boolean): Promise<DeliveryOutcome> {
     const transaction = await this.producer.transaction();
     try {
-      if (records.length > 0) await transaction.sendBatch({ topicMessages: topicMessages(records), acks: -1 });
+      for (const chunk of chunkBySize(records)) await transaction.sendBatch({ topicMessages: topicMessages(chunk), acks: -1 });
       await transaction.sendOffsets({ consumerGroupId: this.groupId, topics: offsets });
       if (!stillOwned()) {
         await transaction.abort();

@@ -24,6 +24,36 @@ export function topicMessages(records: readonly ProducedRecord[]): TopicMessages
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
 
+/**
+ * Kafka refuses a record batch larger than the topic's max.message.bytes, and one produce call
+ * puts all of a partition's messages into one batch: outputs are sent in chunks of at most
+ * `maxBytes` (keys and values), a record larger than that alone in its chunk.
+ */
+export const PRODUCE_CHUNK_BYTES = 900 * 1024;
+
+export function chunkBySize(records: readonly ProducedRecord[], maxBytes = PRODUCE_CHUNK_BYTES): ProducedRecord[][] {
+  const chunks: ProducedRecord[][] = [];
+  let current: ProducedRecord[] = [];
+  let size = 0;
+  for (const record of records) {
+    const bytes = byteSize(record.key) + byteSize(record.value);
+    if (current.length > 0 && size + bytes > maxBytes) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(record);
+    size += bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+function byteSize(value: string | Buffer | null | undefined): number {
+  if (value === null || value === undefined) return 0;
+  return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
+}
+
 function kafkaMessage(record: ProducedRecord): Message {
   const message: Message = { key: record.key ?? null, value: record.value };
   if (record.headers !== undefined) message.headers = record.headers;

@@ -42,3 +42,14 @@ describe('topicMessages', () => {
     ]);
   });
 });
+
+describe('chunkBySize', () => {
+  it('keeps each produce call under the byte budget, a large record alone, order preserved', async () => {
+    const { chunkBySize } = await import('../../../src/runner/records.js');
+    const rec = (n: number, i: number) => ({ topic: 't', key: `k${i}`, value: Buffer.alloc(n) });
+    const records = [rec(400, 0), rec(400, 1), rec(400, 2), rec(5000, 3), rec(10, 4)];
+    const chunks = chunkBySize(records, 1000);
+    expect(chunks.map((c) => c.map((r) => r.key))).toEqual([['k0', 'k1'], ['k2'], ['k3'], ['k4']]);
+    expect(chunkBySize([], 1000)).toEqual([]);
+  });
+});
