@@ -8,7 +8,7 @@
  *  2. latency: a filter active, alerts produced at a steady rate (default 333/s, the Rubin
  *     average), latency from each alert's produce time to its match arriving on the user's topic.
  *
- *   npx tsx bench/e2e.ts [--ztf 3000] [--lsst 300] [--rate 333] [--seconds 30]
+ *   npx tsx bench/e2e.ts [--ztf 3000] [--lsst 300] [--latency-rates 333,150] [--seconds 30]
  * Writes bench/results/e2e.json.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -25,7 +25,7 @@ import { MAX_RECORD_BYTES } from '../src/kafka/admin.js';
 import { createKafka } from '../src/kafka/client.js';
 import { silentLogger } from '../src/log/logger.js';
 
-const { values } = parseArgs({ options: { ztf: { type: 'string', default: '3000' }, lsst: { type: 'string', default: '300' }, rate: { type: 'string', default: '333' }, seconds: { type: 'string', default: '30' } } });
+const { values } = parseArgs({ options: { ztf: { type: 'string', default: '3000' }, lsst: { type: 'string', default: '300' }, seconds: { type: 'string', default: '30' }, 'latency-rates': { type: 'string', default: '333' } } });
 const run = `bench${Date.now().toString(36)}`;
 const logger = silentLogger();
 const base = loadConfig({ overrides: { log: { level: 'silent' } } });
@@ -116,8 +116,8 @@ async function throughput(survey: 'ztf' | 'lsst', count: number): Promise<Record
 }
 
 async function latency(rate: number, seconds: number): Promise<Record<string, number>> {
-  const config = await topics(`${run}-latency`);
-  const owner = `${run}-owner`.replace(/[^a-z0-9_-]/g, '');
+  const config = await topics(`${run}-latency${rate}`);
+  const owner = `${run}-owner${rate}`.replace(/[^a-z0-9_-]/g, '');
   const store = new FilterStore(kafka, config, logger, expressionErrors);
   await store.start();
   await store.create({ id: `${owner}-all`, owner, expression: 'exists(mag) and mag < 30' });
@@ -153,12 +153,18 @@ async function latency(rate: number, seconds: number): Promise<Record<string, nu
   return { ratePerSecond: rate, seconds, matches: latencies.length, p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99), maxMs: latencies[latencies.length - 1]! };
 }
 
+async function sequential<T>(tasks: (() => Promise<T>)[]): Promise<T[]> {
+  const out: T[] = [];
+  for (const task of tasks) out.push(await task());
+  return out;
+}
+
 const results = {
   measuredAt: new Date().toISOString(),
   machine: '2 cores, 24 GiB; Kafka 3.9.1 single node on loopback; worker in its own process',
   throughputZtf: await throughput('ztf', Number(values.ztf)),
   throughputLsst: await throughput('lsst', Number(values.lsst)),
-  matchLatency: await latency(Number(values.rate), Number(values.seconds)),
+  matchLatency: await sequential(values['latency-rates']!.split(',').map((r) => () => latency(Number(r), Number(values.seconds)))),
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/e2e.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);

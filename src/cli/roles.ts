@@ -33,6 +33,9 @@ export function inputTopics(config: Config): (string | RegExp)[] {
   });
 }
 
+/** Survey alerts are 70-250 kB: fetch enough per partition that a batch amortises its transaction. */
+const WORKER_FETCH = { maxBytesPerPartition: 8 * 1024 * 1024, maxBytes: 32 * 1024 * 1024 };
+
 /** Stable per host (and per role), so a restarted member fences its predecessor's open transaction at once. */
 function instanceId(config: Config, role: string): string {
   return `${config.runner.instanceId || hostname()}-${role}`;
@@ -64,7 +67,7 @@ export async function createWorker({ config, logger, registry, kafka }: RoleCont
     log,
     registry,
   );
-  const runner = new StageRunner({ stage, kafka, config, logger: log, registry, groupId: `${config.runner.groupPrefix}-worker`, topics: inputTopics(config), transactional: true, instanceId: instanceId(config, 'worker') });
+  const runner = new StageRunner({ stage, kafka, config, logger: log, registry, groupId: `${config.runner.groupPrefix}-worker`, topics: inputTopics(config), transactional: true, fetch: WORKER_FETCH, instanceId: instanceId(config, 'worker') });
   await runner.start();
   return {
     runner,
