@@ -183,6 +183,7 @@ export const rules: Record<string, (value: unknown) => string | null> = {
   'anomaly.retrainMinutes': positiveInteger,
   'anomaly.features': (v) => ((v as string[]).length > 0 ? null : 'allowed values: a non-empty comma-separated list of field paths'),
   'sink.flushMs': positiveInteger,
+  'clickhouse.database': (v) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(v as string) ? null : 'allowed values: a plain identifier (letters, digits and _, not starting with a digit)'),
   'kafka.brokers': (v) => ((v as string[]).every((b) => /^[^\s:]+:\d+$/.test(b)) ? null : 'allowed values: a comma-separated list of host:port'),
   'clickhouse.url': (v) => (v === '' || /^https?:\/\/[^\s]+$/.test(v as string) ? null : 'allowed values: empty or an http(s):// URL'),
   'schemaRegistry.url': (v) => (v === '' || /^https?:\/\/[^\s]+$/.test(v as string) ? null : 'allowed values: empty or an http(s):// URL'),

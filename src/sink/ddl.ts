@@ -1,3 +1,4 @@
+import { identifier } from '../clickhouse/identifiers.js';
 import type { FieldDef } from '../alert/catalogue.js';
 import { alertTableColumns } from './columns.js';
 
@@ -86,10 +87,8 @@ export function archiveTables(fields: readonly FieldDef[]): TableSpec[] {
   ];
 }
 
-export function quoteIdentifier(name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a plain identifier: ${name}`);
-  return `\`${name}\``;
-}
+/** Backtick quoting shared with the migrations. */
+export const quoteIdentifier = identifier;
 
 export function createTableSql(database: string, table: TableSpec): string {
   const columns = table.columns.map((c) => `  ${quoteIdentifier(c.name)} ${c.type}`).join(',\n');
