@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Alert, Survey } from '../alert/types.js';
 import { surveys as allSurveys } from '../alert/types.js';
-import { CandidateIndex, chooseAnchor, type Anchor } from './lang/candidate-index.js';
+import { CandidateIndex, chooseAnchor, MIN_SAMPLE, type Anchor } from './lang/candidate-index.js';
 import { compileFilter, type CompiledFilter } from './lang/compiled.js';
 import type { FilterLimits } from './lang/limits.js';
 import { SkyGrid } from './lang/sky-cells.js';
@@ -22,6 +22,10 @@ export interface FilterMatcherOptions {
   limits?: Partial<FilterLimits>;
   /** Sky-grid cell size for the cone index, degrees (default 1). */
   cellDeg?: number;
+  /** Recent alerts kept to estimate how selective each anchor is (default 128). */
+  sampleSize?: number;
+  /** Re-choose every filter's anchor after this many alerts (default 65,536). */
+  reanchorEvery?: number;
 }
 
 interface Entry {
@@ -43,9 +47,16 @@ export class FilterMatcher {
   private readonly versions = new Map<string, string>();
   private readonly bySurvey = new Map<Survey, CandidateIndex<Entry>>();
   private readonly grid: SkyGrid;
+  /** A ring of recent alerts: the stream the anchors are chosen for. */
+  private readonly sample: Alert[] = [];
+  private readonly sampleSize: number;
+  private readonly reanchorEvery: number;
+  private seen = 0;
 
   constructor(private readonly options: FilterMatcherOptions = {}) {
     this.grid = new SkyGrid(Math.max(0.1, options.cellDeg ?? 1));
+    this.sampleSize = Math.max(MIN_SAMPLE, options.sampleSize ?? 128);
+    this.reanchorEvery = Math.max(this.sampleSize, options.reanchorEvery ?? 65_536);
     for (const s of allSurveys) this.bySurvey.set(s, new CandidateIndex<Entry>(this.grid));
   }
 
@@ -67,7 +78,7 @@ export class FilterMatcher {
     const entry: Entry = {
       key, filter, ctx: owner === undefined ? {} : { owner },
       stats: { evaluated: 0, matched: 0, errors: 0, totalNs: 0 },
-      anchor: chooseAnchor(filter.plan, this.grid),
+      anchor: chooseAnchor(filter.plan, this.grid, this.sample),
     };
     this.entries.set(key, entry);
     for (const s of filter.surveys) this.bySurvey.get(s)?.add(entry, entry.anchor);
@@ -103,15 +114,41 @@ export class FilterMatcher {
     const out: string[] = [];
     const index = this.bySurvey.get(alert?.survey);
     if (!index) return out;
-    index.forEachCandidate(alert, (entry) => {
-      if (this.evaluate(entry, alert)) out.push(entry.key);
-    });
+    this.observe(alert);
+    const candidates: Entry[] = [];
+    try {
+      index.forEachCandidate(alert, (entry) => candidates.push(entry));
+    } catch {
+      // An alert whose fields throw on read: let every filter try it, each error counted.
+      return this.matchAll(alert);
+    }
+    for (const entry of candidates) if (this.evaluate(entry, alert)) out.push(entry.key);
     return out;
   }
 
   /** Every filter evaluated on the alert, ignoring the index (the reference the index is tested against). */
   matchAll(alert: Alert): string[] {
     return [...this.entries.values()].filter((e) => this.evaluate(e, alert)).map((e) => e.key);
+  }
+
+  /**
+   * Keeps a sample of the stream; once it is full, and then periodically, files every filter
+   * again under the anchor that is most selective on the sample.
+   */
+  private observe(alert: Alert): void {
+    this.sample[this.seen % this.sampleSize] = alert;
+    this.seen++;
+    if (this.seen === this.sampleSize || this.seen % this.reanchorEvery === 0) this.reanchor();
+  }
+
+  /** Re-chooses every filter's anchor for the current sample. */
+  reanchor(): void {
+    for (const entry of this.entries.values()) {
+      const anchor = chooseAnchor(entry.filter.plan, this.grid, this.sample);
+      if (JSON.stringify(anchor) === JSON.stringify(entry.anchor)) continue;
+      entry.anchor = anchor;
+      for (const s of entry.filter.surveys) this.bySurvey.get(s)?.add(entry, anchor);
+    }
   }
 
   stats(key: string): FilterStats | undefined {

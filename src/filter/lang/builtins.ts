@@ -1,4 +1,5 @@
-import { bands, type Alert, type LightCurvePoint } from '../../alert/types.js';
+import { bands, type Alert, type Band } from '../../alert/types.js';
+import { summaryOf, type Point } from './lightcurve.js';
 import { registerFunction } from './functions.js';
 import { and3, compare, finite, own } from './semantics.js';
 import { separationArcsec } from './sphere.js';
@@ -32,36 +33,36 @@ const constantBand = (index: number) => (args: Node[]): string | undefined => {
   return arg.kind === 'literal' && bands.includes(arg.value as never) ? undefined : `the band must be one of ${bands.map((b) => `"${b}"`).join(', ')}`;
 };
 
-/** Points known at the alert's time: no look-ahead even if a light curve carries later points. */
-function history(alert: Alert): LightCurvePoint[] {
-  const lc = own(alert, 'lightcurve');
-  if (!Array.isArray(lc)) return [];
-  const now = own(alert, 'mjd');
-  const limit = typeof now === 'number' ? now : Infinity;
-  return (lc as unknown[]).filter((p): p is LightCurvePoint => typeof own(p, 'mjd') === 'number' && (p as LightCurvePoint).mjd <= limit);
-}
-
-function detections(alert: Alert, band?: Value): LightCurvePoint[] {
-  return history(alert).filter((p) => p.kind === 'detection' && (band === undefined || band === null || p.band === band));
+function detections(alert: Alert, band?: Value): Point[] {
+  const summary = summaryOf(alert);
+  if (band === undefined || band === null) return summary.detections;
+  return summary.byBand.get(band as Band) ?? [];
 }
 
 function dmdt(alert: Alert, band: string): number | null {
-  const points = detections(alert, band).filter((p) => typeof p.mag === 'number' && Number.isFinite(p.mag));
-  const [a, b] = points.slice(-2);
-  if (!a || !b || b.mjd <= a.mjd) return null;
-  return finite((b.mag! - a.mag!) / (b.mjd - a.mjd));
+  const points = detections(alert, band);
+  let b: Point | undefined;
+  for (let i = points.length - 1; i >= 0; i--) {
+    const p = points[i]!;
+    if (p.mag === null) continue;
+    if (!b) b = p;
+    else return b.mjd > p.mjd ? finite((b.mag! - p.mag) / (b.mjd - p.mjd)) : null;
+  }
+  return null;
 }
 
 function age(alert: Alert): number | null {
-  const first = detections(alert)[0];
-  const now = own(alert, 'mjd');
-  return first && typeof now === 'number' ? finite(now - first.mjd) : null;
+  const summary = summaryOf(alert);
+  const first = summary.detections[0];
+  return first && summary.mjd !== null ? finite(summary.mjd - first.mjd) : null;
 }
 
 function upperLimitWithin(alert: Alert, days: number): boolean | null {
-  const now = own(alert, 'mjd');
-  if (typeof now !== 'number') return null;
-  return history(alert).some((p) => p.kind === 'upperlimit' && p.mjd < now && p.mjd >= now - days);
+  const { mjd, upperLimitMjds } = summaryOf(alert);
+  if (mjd === null) return null;
+  // Upper limits are ascending and all before the alert: the latest one decides.
+  const latest = upperLimitMjds[upperLimitMjds.length - 1];
+  return latest !== undefined && latest >= mjd - days;
 }
 
 /**
@@ -71,12 +72,15 @@ function upperLimitWithin(alert: Alert, days: number): boolean | null {
  */
 function ownedHit(entries: unknown, key: 'list' | 'map', name: string, ctx: EvalContext): boolean | null {
   if (!Array.isArray(entries)) return null;
-  return entries.some((e) => {
+  // An index loop: calling the array's own `some` would run whatever the data put there.
+  for (let i = 0; i < entries.length; i++) {
+    const e: unknown = entries[i];
     const listName = own(e, key);
     const owner = own(e, 'owner');
     if (ctx.owner !== undefined && listName === `${ctx.owner}/${name}`) return true;
-    return listName === name && (owner === undefined ? ctx.owner === undefined : owner === ctx.owner);
-  });
+    if (listName === name && (owner === undefined ? ctx.owner === undefined : owner === ctx.owner)) return true;
+  }
+  return false;
 }
 
 const builtins: FunctionDef[] = [

@@ -24,23 +24,76 @@ export type Anchor =
 /** Annotation namespaces that are absent on most alerts: being present is selective. */
 const SPARSE_NAMESPACES = new Set(['xmatch', 'watchlist', 'watchmap', 'anomaly']);
 
-export function chooseAnchor(plan: IndexPlan, grid: SkyGrid): Anchor {
+/** Every necessary condition of a plan the index can file a filter under, in a static order of preference. */
+export function anchorOptions(plan: IndexPlan, grid: SkyGrid): Anchor[] {
+  const out: Anchor[] = [];
   if (plan.cone) {
     const cells = grid.cellsOfCone(plan.cone.ra, plan.cone.dec, plan.cone.radiusArcsec);
-    if (cells) return { kind: 'cone', cells };
+    if (cells) out.push({ kind: 'cone', cells });
   }
   const equals = [...plan.equals].filter(([path]) => path !== 'survey').sort(([a, av], [b, bv]) => Number(a === 'band') - Number(b === 'band') || av.length - bv.length);
-  const firstEqual = equals[0];
-  if (firstEqual && firstEqual[0] !== 'band') return { kind: 'equals', path: firstEqual[0], values: firstEqual[1] };
   const required = [...plan.required].filter((p) => lookupField(p) !== undefined);
-  const sparse = required.find((p) => SPARSE_NAMESPACES.has(p.split('.')[0]!));
-  if (sparse) return { kind: 'present', path: sparse };
-  if (firstEqual) return { kind: 'equals', path: firstEqual[0], values: firstEqual[1] };
-  const range = [...plan.ranges].find(([, r]) => r.lo > -Infinity || r.hi < Infinity);
-  if (range) return { kind: 'range', path: range[0], lo: range[1].lo, hi: range[1].hi };
-  const optional = required.find((p) => p.includes('.'));
-  if (optional) return { kind: 'present', path: optional };
-  return { kind: 'always' };
+  const sparse = required.filter((p) => SPARSE_NAMESPACES.has(p.split('.')[0]!));
+  for (const [path, values] of equals) if (path !== 'band') out.push({ kind: 'equals', path, values });
+  for (const path of sparse) out.push({ kind: 'present', path });
+  for (const [path, values] of equals) if (path === 'band') out.push({ kind: 'equals', path, values });
+  for (const [path, r] of plan.ranges) if (r.lo > -Infinity || r.hi < Infinity) out.push({ kind: 'range', path, lo: r.lo, hi: r.hi });
+  for (const path of required) if (path.includes('.') && !sparse.includes(path)) out.push({ kind: 'present', path });
+  return out;
+}
+
+/**
+ * The anchor to file a filter under: the option fewest alerts of a recent sample passed (so the
+ * index adapts to the stream: `mag < 16` is tight, `reliability > 0.3` is not), or without a
+ * sample the first in the static order.
+ */
+export function chooseAnchor(plan: IndexPlan, grid: SkyGrid, sample: readonly Alert[] = []): Anchor {
+  const options = anchorOptions(plan, grid);
+  if (options.length === 0) return { kind: 'always' };
+  if (sample.length < MIN_SAMPLE) return options[0]!;
+  let best = options[0]!;
+  let bestPasses = Infinity;
+  for (const option of options) {
+    let passes = 0;
+    for (const alert of sample) if (anchorPasses(option, alert, grid)) passes++;
+    if (passes < bestPasses) {
+      best = option;
+      bestPasses = passes;
+    }
+  }
+  return best;
+}
+
+export const MIN_SAMPLE = 64;
+
+const accessors = new Map<string, Accessor>();
+
+function accessorOf(path: string): Accessor {
+  let get = accessors.get(path);
+  if (!get) {
+    get = makeAccessor(path.split('.'), lookupField(path)?.type ?? 'object');
+    accessors.set(path, get);
+  }
+  return get;
+}
+
+function anchorPasses(anchor: Anchor, alert: Alert, grid: SkyGrid): boolean {
+  switch (anchor.kind) {
+    case 'always': return true;
+    case 'cone': {
+      const cell = grid.cellOf(alert.ra, alert.dec);
+      return cell !== undefined && anchor.cells.includes(cell);
+    }
+    case 'equals': {
+      const v = accessorOf(anchor.path)(alert);
+      return typeof v === 'string' && anchor.values.includes(v);
+    }
+    case 'present': return accessorOf(anchor.path)(alert) !== null;
+    case 'range': {
+      const v = accessorOf(anchor.path)(alert);
+      return typeof v === 'number' && v >= anchor.lo && v <= anchor.hi;
+    }
+  }
 }
 
 export class CandidateIndex<T> {

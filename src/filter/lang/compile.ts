@@ -3,6 +3,7 @@ import { NightjarError } from '../../errors/index.js';
 import { makeAccessor } from './accessor.js';
 import { and3, arithmetic, compare, finite, inList, not3, or3, truth } from './semantics.js';
 import type { CallNode, ComparisonNode, EvalContext, Evaluator, LogicalNode, Node, Value } from './types.js';
+import { childNodes } from './tree.js';
 
 /**
  * Turns a typed tree into closures (no code generation, no eval): constant sub-expressions are
@@ -125,7 +126,10 @@ function logical(node: LogicalNode): Evaluator {
   const isAnd = node.op === 'and';
   const absorbing = !isAnd; // false absorbs `and`, true absorbs `or`
   const parts: Evaluator[] = [];
-  for (const operand of node.operands) {
+  // and/or are commutative in three-valued logic and nothing has side effects, so the cheapest
+  // operands run first and the expensive ones (light-curve scans, trigonometry) often never do.
+  const ordered = [...node.operands].sort((x, y) => costOf(x) - costOf(y));
+  for (const operand of ordered) {
     const f = compileNode(operand);
     if (isConstant(operand)) {
       const v = truth(f(NO_ALERT, NO_CTX));
@@ -152,6 +156,12 @@ function logical(node: LogicalNode): Evaluator {
     }
     return unknown ? null : !absorbing;
   };
+}
+
+/** A rough evaluation cost: one per node, more for function calls. */
+function costOf(node: Node): number {
+  const own = node.kind === 'call' ? (node.fn.pure ? 4 : 16) : 1;
+  return own + childNodes(node).reduce((sum, child) => sum + costOf(child), 0);
 }
 
 function call(node: CallNode): Evaluator {

@@ -1,7 +1,8 @@
 import type { Alert } from '../../alert/types.js';
 import { compileNode, rejectionOf } from './compile.js';
 import type { EvalContext, Node, Value } from './types.js';
-import { childNodes, validateFilter, type ValidateOptions } from './validate.js';
+import { childNodes } from './tree.js';
+import { validateFilter, type ValidateOptions } from './validate.js';
 
 /**
  * `nightjar filter explain`: the filter's tree with the value of every node on one alert, so a

@@ -205,7 +205,8 @@ function fillSpans(node: jsep.Expression): void {
   const n = node as Partial<RawNode>;
   if (n.start !== undefined && n.end !== undefined) return;
   const spans = children.map((c) => c as Partial<RawNode>).filter((c) => c.start !== undefined);
-  n.start = Math.min(...spans.map((c) => c.start!), Number.MAX_SAFE_INTEGER);
-  n.end = Math.max(...spans.map((c) => c.end!), 0);
-  if (n.start === Number.MAX_SAFE_INTEGER) n.start = 0;
+  // Identifiers inside a dotted path are not tokens of their own: they keep no span.
+  if (spans.length === 0) return;
+  n.start = Math.min(...spans.map((c) => c.start!));
+  n.end = Math.max(...spans.map((c) => c.end!));
 }

@@ -26,20 +26,24 @@ export function editDistance(a: string, b: string, cap = Infinity): number {
 
 const lastSegment = (path: string): string => path.slice(path.lastIndexOf('.') + 1);
 
-/** Up to `limit` candidates close to `typed`, best first; ties broken by shorter, then alphabetical. */
+/** Up to `limit` of the candidates closest to `typed` (all at the best distance), shorter first. */
 export function closest(typed: string, candidates: readonly string[], limit = 3): string[] {
-  const cap = Math.max(1, Math.floor(typed.length / 3));
-  const typedLast = lastSegment(typed);
+  const lower = typed.toLowerCase();
+  const typedLast = lastSegment(lower);
+  // Each comparison allows about one edit per three characters of what the user typed.
+  const capWhole = Math.max(1, Math.floor(lower.length / 3));
+  const capTail = Math.max(1, Math.floor(typedLast.length / 3));
   const scored: { name: string; score: number }[] = [];
   for (const name of candidates) {
     if (name.includes('{')) continue;
-    const whole = editDistance(typed.toLowerCase(), name.toLowerCase(), cap);
-    const tail = editDistance(typedLast.toLowerCase(), lastSegment(name).toLowerCase(), cap);
-    const score = Math.min(whole, tail);
-    if (score <= cap) scored.push({ name, score });
+    const whole = editDistance(lower, name.toLowerCase(), capWhole);
+    const tail = editDistance(typedLast, lastSegment(name).toLowerCase(), capTail);
+    const score = Math.min(whole <= capWhole ? whole : Infinity, tail <= capTail ? tail : Infinity);
+    if (score !== Infinity) scored.push({ name, score });
   }
   scored.sort((a, b) => a.score - b.score || a.name.length - b.name.length || a.name.localeCompare(b.name));
-  return scored.slice(0, limit).map((s) => s.name);
+  const best = scored[0]?.score;
+  return scored.filter((s) => s.score === best).slice(0, limit).map((s) => s.name);
 }
 
 /** Fields under a group the user named, e.g. `lc.r` → `lc.r.ndet`, `lc.r.dmdt`, ... */

@@ -9,6 +9,7 @@ import { resolveLimits, type FilterLimits } from './limits.js';
 import { parseFilterText, type RawNode } from './parse.js';
 import { analyseReach } from './reach.js';
 import { childrenOfGroup, closest, didYouMean } from './suggest.js';
+import { childNodes } from './tree.js';
 import type { ArithmeticOp, ComparisonOp, Diagnostic, FieldNode, Node, ValidationResult, ValueType } from './types.js';
 
 export interface ValidateOptions {
@@ -42,18 +43,6 @@ export function validateFilter(text: string, options: ValidateOptions = {}): Val
 export function depthOf(node: Node): number {
   const kids = childNodes(node);
   return 1 + (kids.length === 0 ? 0 : Math.max(...kids.map(depthOf)));
-}
-
-export function childNodes(node: Node): Node[] {
-  switch (node.kind) {
-    case 'literal': case 'field': return [];
-    case 'array': return node.elements;
-    case 'unary': return [node.arg];
-    case 'arithmetic': case 'comparison': return [node.left, node.right];
-    case 'in': return [node.value, ...node.list];
-    case 'logical': return node.operands;
-    case 'call': return node.args;
-  }
 }
 
 const LOGICAL: Record<string, 'and' | 'or'> = { and: 'and', '&&': 'and', or: 'or', '||': 'or' };
@@ -169,7 +158,8 @@ class Checker {
       names.unshift((this.sub(node.property).name as string) ?? '');
       node = this.sub(node.object);
     }
-    if (node.type !== 'Identifier') return this.error('FILTER_FORBIDDEN', 'member access is only allowed on field paths', raw);
+    // The root of a dotted path is part of the member token; a span of its own means `(a).b`.
+    if (node.type !== 'Identifier' || node.start !== undefined) return this.error('FILTER_FORBIDDEN', 'member access is only allowed on field paths', raw);
     names.unshift(node.name as string);
     return this.field(names, raw);
   }

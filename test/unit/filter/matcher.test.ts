@@ -1,0 +1,161 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Alert } from '../../../src/alert/types.js';
+import { grammarFilter, realisticFilter, seededRandom } from '../../../src/filter/lang/generate.js';
+import { compileFilter, validateFilter } from '../../../src/filter/lang/index.js';
+import { SkyGrid } from '../../../src/filter/lang/sky-cells.js';
+import { FilterMatcher } from '../../../src/filter/matcher.js';
+import { annotated, plainAlert, realAlerts } from './support.js';
+
+let alerts: Alert[];
+
+beforeAll(async () => {
+  const real = await realAlerts();
+  expect(real.length).toBeGreaterThanOrEqual(20);
+  // Each real alert as sent, and again with annotations; plus copies moved around the sky.
+  alerts = [...real, ...real.map(annotated), ...real.map((a, i) => annotated({ ...a, ra: (a.ra + 180) % 360, dec: -a.dec }, i + 1))];
+});
+
+/** Brute force, without the index: every filter on every alert. */
+function bruteForce(matcher: FilterMatcher, alert: Alert): string[] {
+  return matcher.matchAll(alert).sort();
+}
+
+describe('FilterMatcher index', () => {
+  it('returns exactly the brute-force matches for realistic filters on real alerts', () => {
+    const rnd = seededRandom(7);
+    const positions = alerts.map((a) => ({ ra: a.ra, dec: a.dec }));
+    const matcher = new FilterMatcher();
+    for (let i = 0; i < 2000; i++) {
+      const text = realisticFilter(rnd, positions);
+      const r = validateFilter(text);
+      expect(r.errors, text).toEqual([]);
+      matcher.upsert(`f${i}@1`, text, i % 2 === 0 ? 'ana' : 'bob');
+    }
+    let total = 0;
+    const anchors = new Set(matcher.keys().map((k) => matcher.anchorOf(k)!.kind));
+    for (const kind of ['cone', 'equals', 'present', 'range', 'always']) expect(anchors).toContain(kind);
+    for (const alert of alerts) {
+      const indexed = matcher.match(alert).sort();
+      expect(indexed).toEqual(bruteForce(matcher, alert));
+      total += indexed.length;
+    }
+    expect(total).toBeGreaterThan(100);
+  });
+
+  it('returns exactly the brute-force matches for random grammar filters', () => {
+    const rnd = seededRandom(11);
+    const matcher = new FilterMatcher();
+    let added = 0;
+    for (let i = 0; added < 400 && i < 100_000; i++) {
+      const text = grammarFilter(rnd);
+      if (!validateFilter(text).ok) continue;
+      matcher.upsert(`g${i}@1`, text);
+      added++;
+    }
+    expect(added).toBe(400);
+    let total = 0;
+    for (const alert of alerts) {
+      const indexed = matcher.match(alert).sort();
+      expect(indexed).toEqual(bruteForce(matcher, alert));
+      total += indexed.length;
+    }
+    expect(total).toBeGreaterThan(0);
+  });
+
+  it('anchors on cones, equalities, annotations and ranges', () => {
+    const m = new FilterMatcher();
+    m.upsert('cone', 'cone(10, 20, 5) and mag < 19');
+    m.upsert('id', 'objectId == "ZTF17aaarzyp" and band == "r"');
+    m.upsert('band', 'band in ["g", "r"] and isPositive');
+    m.upsert('xm', 'mag < 19 and xmatch.gaia.sep < 2');
+    m.upsert('range', 'mag < 19 and snr > 3');
+    m.upsert('always', 'not exists(xmatch.gaia.sep) or isPositive');
+    expect(m.anchorOf('cone')?.kind).toBe('cone');
+    expect(m.anchorOf('id')).toEqual({ kind: 'equals', path: 'objectId', values: ['ZTF17aaarzyp'] });
+    expect(m.anchorOf('band')).toEqual({ kind: 'equals', path: 'band', values: ['g', 'r'] });
+    expect(m.anchorOf('xm')).toEqual({ kind: 'present', path: 'xmatch.gaia.sep' });
+    expect(m.anchorOf('range')?.kind).toBe('range');
+    expect(m.anchorOf('always')?.kind).toBe('always');
+    const a = plainAlert({ ra: 10, dec: 20 + 1 / 3600 });
+    expect(m.match(a).sort()).toEqual(['always', 'band', 'cone', 'id', 'range']);
+    expect(m.match({ ...a, xmatch: { gaia: { sep: 1 } } } as Alert).sort()).toEqual(['always', 'band', 'cone', 'id', 'range', 'xm']);
+  });
+
+  it('files a filter only under the surveys it can match', () => {
+    const m = new FilterMatcher();
+    m.upsert('z', 'ztf.candidate.drb > 0.5');
+    m.upsert('never', 'ztf.candidate.drb > 0.5 and lsst.diaSource.snr > 1');
+    const ztf = plainAlert({ ztf: { candidate: { drb: 0.9 } } });
+    expect(m.match(ztf)).toEqual(['z']);
+    expect(m.match({ ...ztf, survey: 'lsst' })).toEqual([]);
+    expect(m.stats('never')).toMatchObject({ evaluated: 0 });
+    expect(m.stats('z')).toMatchObject({ evaluated: 1, matched: 1 });
+  });
+
+  it('replaces versions by id and removes filters', () => {
+    const m = new FilterMatcher();
+    const k1 = m.setVersion('f', 1, 'mag < 19');
+    expect(m.match(plainAlert())).toEqual([k1]);
+    const k2 = m.setVersion('f', 2, 'mag > 19');
+    expect(m.keys()).toEqual([k2]);
+    expect(m.match(plainAlert())).toEqual([]);
+    expect(m.match(plainAlert({ mag: 20 }))).toEqual(['f@2']);
+    m.removeId('f');
+    expect(m.size).toBe(0);
+    expect(m.match(plainAlert({ mag: 20 }))).toEqual([]);
+    expect(() => m.upsert('bad', 'mag <')).toThrow(/Expected expression/);
+    expect(m.size).toBe(0);
+  });
+
+  it('passes the owner to per-owner functions', () => {
+    const m = new FilterMatcher();
+    m.upsert('ana', 'watchlist.hit("bright")', 'ana');
+    m.upsert('bob', 'watchlist.hit("bright")', 'bob');
+    expect(m.match(plainAlert({ watchlist: { hits: [{ list: 'ana/bright', name: 'x', sep: 1 }] } }))).toEqual(['ana']);
+  });
+
+  it('keeps per-filter counters', () => {
+    const m = new FilterMatcher();
+    m.upsert('a', 'mag < 19');
+    for (const mag of [17, 18, 20]) m.match(plainAlert({ mag }));
+    const stats = m.stats('a')!;
+    expect(stats).toMatchObject({ evaluated: 2, matched: 2, errors: 0 });
+    expect(stats.totalNs).toBeGreaterThan(0);
+  });
+
+  it('accepts an already compiled filter', () => {
+    const m = new FilterMatcher();
+    m.upsert('c', compileFilter('mag < 19'));
+    expect(m.match(plainAlert())).toEqual(['c']);
+  });
+});
+
+describe('sky grid', () => {
+  const grid = new SkyGrid(1);
+  it('lists the cell of every position inside a cone', () => {
+    const rnd = seededRandom(3);
+    for (let i = 0; i < 2000; i++) {
+      const ra = rnd() * 360;
+      const dec = (Math.asin(2 * rnd() - 1) * 180) / Math.PI;
+      const radius = [1, 60, 3600, 20000][i % 4]!;
+      const cells = new Set(grid.cellsOfCone(ra, dec, radius, 100_000));
+      // Points on the cone's edge in 16 directions, and its centre.
+      for (let k = 0; k <= 16; k++) {
+        const angle = (k / 16) * 2 * Math.PI;
+        const r = k === 16 ? 0 : (radius / 3600) * 0.999;
+        const pDec = Math.max(-90, Math.min(90, dec + r * Math.cos(angle)));
+        const pRa = ra + (r * Math.sin(angle)) / Math.max(1e-9, Math.cos((pDec * Math.PI) / 180));
+        const inside = compileFilter(`cone(${ra}, ${dec}, ${radius})`).evaluate(plainAlert({ ra: ((pRa % 360) + 360) % 360, dec: pDec }));
+        if (inside) expect(cells.has(grid.cellOf(((pRa % 360) + 360) % 360, pDec)!)).toBe(true);
+      }
+    }
+  });
+  it('wraps RA at 0/360 and covers the poles', () => {
+    // Straddles RA 0 and dec 0: two RA cells in each of two declination bands.
+    expect(grid.cellsOfCone(0.0001, 0, 2)!.length).toBe(4);
+    expect(grid.cellsOfCone(0.0001, 0.5, 2)!.length).toBe(2);
+    expect(grid.cellsOfCone(0, 89.9999, 2)!.length).toBeGreaterThan(1);
+    expect(grid.cellOf(NaN, 0)).toBeUndefined();
+    expect(grid.cellsOfCone(0, 0, 720_000)).toBeUndefined();
+  });
+});
