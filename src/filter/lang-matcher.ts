@@ -1,15 +1,10 @@
 import '../alert/fields.js';
 import '../annotate/fields.js';
 import type { Alert } from '../alert/types.js';
-import { compileFilter, validateFilter, type CompiledFilter } from './lang/index.js';
+import { validateFilter } from './lang/index.js';
+import { FilterMatcher, type FilterStats } from './matcher.js';
 
-/** Per-filter counters the matcher keeps (plain numbers: no metric label per filter). */
-export interface FilterStats {
-  evaluated: number;
-  matched: number;
-  errors: number;
-  evalNanos: number;
-}
+export type { FilterStats } from './matcher.js';
 
 /** What the filter engine needs from the language: compile by key, remove, and match an alert. */
 export interface MatcherPort {
@@ -27,43 +22,7 @@ export function expressionErrors(expression: string): string[] {
   return result.errors.map((d) => `${d.code} at line ${d.line}, column ${d.column}: ${d.message}${d.suggestion ? ` (${d.suggestion})` : ''}\n${d.caret}`);
 }
 
-interface Entry {
-  filter: CompiledFilter;
-  owner: string;
-  stats: FilterStats;
-}
-
-/** Evaluates each compiled filter whose surveys include the alert's; errors count, never escape. */
+/** The indexed matcher of the filter language: each alert evaluates only its candidate filters. */
 export function createLangMatcher(): MatcherPort {
-  const entries = new Map<string, Entry>();
-  return {
-    upsert(key, expression, owner) {
-      entries.set(key, { filter: compileFilter(expression), owner, stats: { evaluated: 0, matched: 0, errors: 0, evalNanos: 0 } });
-    },
-    remove(key) {
-      entries.delete(key);
-    },
-    match(alert) {
-      const out: string[] = [];
-      for (const [key, { filter, owner, stats }] of entries) {
-        if (!filter.surveys.includes(alert.survey)) continue;
-        const started = process.hrtime.bigint();
-        stats.evaluated += 1;
-        try {
-          if (filter.evaluate(alert, { owner })) {
-            stats.matched += 1;
-            out.push(key);
-          }
-        } catch {
-          // Evaluation is total by design; anything thrown is a bug counted per filter, never a lost batch.
-          stats.errors += 1;
-        }
-        stats.evalNanos += Number(process.hrtime.bigint() - started);
-      }
-      return out;
-    },
-    stats(key) {
-      return entries.get(key)?.stats;
-    },
-  };
+  return new FilterMatcher();
 }
