@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { ocfRecords } from '../../src/ingest/wire.js';
+import { sampleAlertsDir } from '../../src/ingest/synthetic.js';
 
 /**
  * A throwaway clickhouse-server of the sink's outage test, on free loopback ports in a temp
@@ -82,12 +83,12 @@ export function uniqueName(prefix: string): string {
 
 /**
  * Enriched JSON (what the worker writes to the enriched topic) for the real ZTF alerts in
- * /work/shared/data, read with the project's own container reader and normalised by the
+ * schemas/samples/ztf, read with the project's own container reader and normalised by the
  * conventions of docs/fields.md: MJD = JD − 2400000.5, fid 1/2/3 → g/r/i, prv_candidates without
  * a candid are upper limits, cutouts are the gunzipped FITS stamps in base64.
  */
 export function realZtfEnriched(): Record<string, unknown>[] {
-  const dir = '/work/shared/data/ztf/alerts';
+  const dir = sampleAlertsDir('ztf');
   return readdirSync(dir)
     .filter((name) => name.endsWith('.avro'))
     .sort()
