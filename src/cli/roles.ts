@@ -1,7 +1,12 @@
 import { hostname } from 'node:os';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
+import '../alert/fields.js';
+import '../annotate/fields.js';
+import { allFields } from '../alert/catalogue.js';
 import { alertToJSON } from '../alert/json.js';
+import { createClickHouse } from '../clickhouse/client.js';
+import { createSinkStage, sinkSubscription } from '../sink/index.js';
 import { ModelFollower } from '../annotate/models.js';
 import { AnnotateState } from '../annotate/state.js';
 import { TrainerStage } from '../annotate/trainer-stage.js';
@@ -13,7 +18,7 @@ import type { Logger } from '../log/logger.js';
 import { WorkerStage } from '../publish/worker-stage.js';
 import { StageRunner, type Stoppable } from '../runner/index.js';
 
-export const roleNames = ['worker', 'trainer', 'api'] as const;
+export const roleNames = ['worker', 'sink', 'trainer', 'api'] as const;
 export type RoleName = (typeof roleNames)[number];
 
 export interface RoleContext {
@@ -95,10 +100,20 @@ const trainer: RoleFactory = async ({ config, logger, registry, kafka }) => {
   return [runner, { name: 'models', stop: () => models.stop() }];
 };
 
+const sink: RoleFactory = async ({ config, logger, registry, kafka }) => {
+  const log = logger.child({ role: 'sink' });
+  const client = createClickHouse(config);
+  const stage = await createSinkStage({ config, client, fields: allFields(), logger: log, registry });
+  const { topics, patterns } = sinkSubscription(config);
+  const runner = new StageRunner({ stage, kafka, config, logger: log, registry, groupId: `${config.runner.groupPrefix}-sink`, topics: [...topics, ...patterns], instanceId: instanceId(config, 'sink') });
+  await runner.start();
+  return [runner, { name: 'sink-clickhouse', stop: () => client.close() }];
+};
+
 // The api role's routes are registered on the shared server by the server itself; nothing else to run.
 const api: RoleFactory = async () => [];
 
-const factories: Record<RoleName, RoleFactory> = { worker, trainer, api };
+const factories: Record<RoleName, RoleFactory> = { worker, sink, trainer, api };
 
 export function parseRoles(text: string): RoleName[] {
   const roles = text.split(',').map((r) => r.trim()).filter(Boolean);
