@@ -159,6 +159,11 @@ describe('filters end to end', () => {
     const ids = alertIds(seen);
     expect(new Set(ids).size).toBe(ids.length); // no duplicate
     expect(ids).toEqual(expected); // none missing
+    // The enriched topic too: every synthetic alert exactly once, none lost to the crash.
+    const enriched = await consumeAll(kit.kafka, crash.topics.enriched, { count: synthetic.length, timeoutMs: 60_000, settleMs: 2_000 });
+    const enrichedIds = enriched.map((m) => JSON.parse(m.value!).alertId as string);
+    expect(new Set(enrichedIds).size).toBe(synthetic.length);
+    expect(enrichedIds.length).toBe(synthetic.length);
     await second.kill('SIGTERM');
   });
 });
