@@ -1,4 +1,5 @@
 import { registerFields, type FieldDef, type FieldType } from '../alert/catalogue.js';
+import './watch/fields.js';
 import { bands } from '../alert/types.js';
 import { colourNames } from './features.js';
 import type { LoadedCatalog } from './catalogs/types.js';

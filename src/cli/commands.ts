@@ -5,6 +5,7 @@ import type { Command } from './main.js';
 import { replayCommand, replayUsage } from './replay.js';
 import { runCommand } from './run.js';
 import { upCommand } from './up.js';
+import { watchlistCommand, watchmapCommand } from './watch.js';
 
 /** Every command `nightjar --help` lists; only commands that work are here. */
 export const commands: Command[] = [
@@ -14,4 +15,6 @@ export const commands: Command[] = [
   { name: 'decode', usage: decodeUsage, summary: 'print each alert in the given files, directories or tar archives as one JSON line', run: (argv, { config, logger }) => decodeCommand(argv, config, logger) },
   { name: 'replay', usage: replayUsage, summary: 'publish alerts (or synthetic ones) to Kafka in the surveys\' own wire formats', run: (argv, { config, logger }) => replayCommand(argv, config, logger) },
   filterCommand,
+  watchlistCommand,
+  watchmapCommand,
 ];

@@ -9,6 +9,7 @@ import { createClickHouse } from '../clickhouse/client.js';
 import { createSinkStage, sinkSubscription } from '../sink/index.js';
 import { ModelFollower } from '../annotate/models.js';
 import { AnnotateState } from '../annotate/state.js';
+import { WatchState } from '../annotate/watch/state.js';
 import { TrainerStage } from '../annotate/trainer-stage.js';
 import type { Config } from '../config/index.js';
 import { NightjarError } from '../errors/index.js';
@@ -58,7 +59,9 @@ export interface Worker {
 export async function createWorker({ config, logger, registry, kafka }: RoleContext): Promise<Worker> {
   const log = logger.child({ role: 'worker' });
   const decoder = new AlertDecoder({ config, logger: log });
-  const annotate = await AnnotateState.create(config, kafka, log);
+  const watch = new WatchState({ kafka, config, logger: log, registry });
+  await watch.start();
+  const annotate = await AnnotateState.create(config, kafka, log, [watch]);
   const filters = new FilterEngine(kafka, config, log, registry);
   await filters.start();
   const stage = new WorkerStage(
@@ -80,7 +83,7 @@ export async function createWorker({ config, logger, registry, kafka }: RoleCont
     annotate,
     async stop() {
       await runner.stop();
-      await Promise.allSettled([filters.stop(), annotate.stop()]);
+      await Promise.allSettled([filters.stop(), annotate.stop(), watch.stop()]);
     },
   };
 }

@@ -66,6 +66,8 @@ describe('worker end to end', () => {
       expect(alert.xmatch.brightstars).toHaveProperty('count');
       expect(alert.lc).toHaveProperty('all');
       expect(alert.anomaly).toEqual({ score: null, model: null });
+      expect(Array.isArray(alert.watchlist.hits)).toBe(true);
+      expect(Array.isArray(alert.watchmap.hits)).toBe(true);
     }
 
     const dead = await consumeAll(kit.kafka, config.topics.deadLetter, { count: hostile.length, timeoutMs: 30_000 });
