@@ -5,6 +5,7 @@ import { clickhouseUrl, envName, kafkaBrokers, loadConfig } from '../../src/conf
 import { ensureTopics } from '../../src/kafka/admin.js';
 import { createLogger } from '../../src/log/logger.js';
 import { startServices, stopServices } from '../../src/services/index.js';
+import { startContainerServices } from './containers.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -24,6 +25,12 @@ const STOP_FLAG = 'NIGHTJAR_TEST_STOP_SERVICES';
  * the endpoints in the environment (loadConfig) and through inject().
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // On a Docker host, NIGHTJAR_TEST_SERVICES=containers runs Kafka and ClickHouse in containers instead.
+  const containers = process.env.NIGHTJAR_TEST_SERVICES === 'containers' ? await startContainerServices() : undefined;
+  if (containers) {
+    process.env[envName('kafka.brokers')] = containers.brokers;
+    process.env[envName('clickhouse.url')] = containers.clickhouseUrl;
+  }
   const config = loadConfig();
   const logger = createLogger(process.env[envName('log.level')] ? config.log.level : 'warn');
   const started = await startServices(config, logger);
@@ -43,6 +50,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('clickhouseUrl', url);
 
   return async () => {
+    await containers?.stop();
     // Only what this run started; services found running belong to whoever started them.
     const startedHere = started.filter((s) => s.started).map((s) => s.name);
     if (process.env[STOP_FLAG] === '1' && startedHere.length > 0) await stopServices(config, logger, startedHere);
