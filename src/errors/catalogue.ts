@@ -56,6 +56,10 @@ export const errorCatalogue = {
   FILTER_NEVER_MATCHES: { status: 400, retriable: false, summary: 'a warning: the filter, or a conjunction in it, can never be true (it needs fields that never occur together on one survey\'s alerts)' },
   FILTER_EVALUATION: { status: 500, retriable: false, summary: 'a compiled filter failed while evaluating an alert; counted in its stats, the alert is treated as not matching' },
 
+  // publish: Avro match messages
+  MATCH_ENCODE_FAILED: { status: 500, retriable: false, summary: 'an alert does not fit the Avro match schema (e.g. a required field is null)' },
+  MATCH_DECODE_INVALID: { status: 400, retriable: false, summary: 'a match message is not Confluent-framed Avro of the match schema' },
+
   // archive sink
   SINK_INVALID_MESSAGE: { status: 400, retriable: false, summary: 'a message on a topic the archive sink reads is not the record it expects' },
   SINK_INSERT_REJECTED: { status: 500, retriable: false, summary: 'ClickHouse refused an archive insert for a reason other than being unavailable' },
@@ -83,6 +87,9 @@ export const errorCatalogue = {
   NOT_FOUND: { status: 404, retriable: false, summary: 'the resource does not exist or is not yours' },
   REQUEST_INVALID: { status: 400, retriable: false, summary: 'the request does not match the route schema' },
   RATE_LIMITED: { status: 429, retriable: true, summary: 'too many requests for this token' },
+  REQUEST_TOO_LARGE: { status: 413, retriable: false, summary: 'the request body is larger than the configured limit (api.bodyLimit)' },
+  ALREADY_EXISTS: { status: 409, retriable: false, summary: 'a user or filter with this name or id already exists' },
+  NOT_OWNER: { status: 403, retriable: false, summary: 'the resource is readable by you (a public filter) but only its owner may change it' },
   INTERNAL: { status: 500, retriable: false, summary: 'an unexpected internal error' },
 } as const satisfies Record<string, { status: number; retriable: boolean; summary: string }>;
 
