@@ -1,9 +1,16 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/index.js';
-import { NightjarError, asNightjarError } from '../errors/index.js';
+import { NightjarError } from '../errors/index.js';
 import type { Logger } from '../log/logger.js';
+import type { ApiServices } from './context.js';
+import { toNightjarError } from './errors.js';
+import { registerOpenApi } from './openapi.js';
 import type { ReadinessCheck } from './readiness.js';
+import { operationsRoutes } from './routes/operations.js';
+import { v1Routes } from './routes/v1.js';
+import { explainNodeSchema } from './routes/filter-tools.js';
 
 export interface ApiOptions {
   config: Config;
@@ -11,42 +18,43 @@ export interface ApiOptions {
   registry: Registry;
   /** Dependencies whose reachability /readyz reports (Kafka, ClickHouse). */
   readiness: ReadinessCheck[];
+  /** Users, tokens and filters: with them the server answers /api/v1 (the api role); without, only operations routes. */
+  services?: ApiServices;
 }
 
-/** The API role's HTTP server. Routes are registered here; the process listens in `start`. */
-export function buildApi(options: ApiOptions): FastifyInstance {
-  const { config, registry, readiness } = options;
-  const app = Fastify({ loggerInstance: options.logger.child({ component: 'api' }) as FastifyBaseLogger, bodyLimit: config.api.bodyLimit, disableRequestLogging: true });
+/** Header values that are credentials: never in a log line, whatever a handler logs. */
+const REDACTED = ['req.headers.authorization', 'req.headers["x-nightjar-token"]', 'headers.authorization', 'headers["x-nightjar-token"]', 'request.headers.authorization', 'request.headers["x-nightjar-token"]'];
 
-  app.setErrorHandler((err, _request, reply) => {
-    const error = err instanceof NightjarError ? err : toNightjarError(err);
-    if (error.status >= 500) options.logger.error({ err }, 'request failed');
+/** The HTTP server every process runs (/healthz, /readyz, /metrics, /openapi.json, /docs), plus /api/v1 in the api role. */
+export function buildApi(options: ApiOptions): FastifyInstance {
+  const { config, services } = options;
+  const logger = options.logger.child({ component: 'api' }, { redact: { paths: REDACTED, censor: '[redacted]' } });
+  // Request logging is ours (onResponse below): method, route, status, user; never headers.
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: config.api.bodyLimit, logController: new LogController({ disableRequestLogging: true }), ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } } });
+
+  app.setErrorHandler((err, request, reply) => {
+    const error = toNightjarError(err);
+    if (error.status >= 500) logger.error({ err, method: request.method, route: request.routeOptions.url }, 'request failed');
     void reply.status(error.status).send({ error: error.toJSON() });
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ error: new NightjarError('NOT_FOUND', `no route ${request.method} ${request.url}`).toJSON() });
+    void reply.status(404).send({ error: new NightjarError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`).toJSON() });
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    logger.debug({ method: request.method, route: request.routeOptions.url, status: reply.statusCode, user: request.principal?.user, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-
-  app.get('/readyz', async (_request, reply) => {
-    const results = await Promise.all(readiness.map(async (check) => ({ name: check.name, ...(await check.probe()) })));
-    const ready = results.every((r) => r.ok);
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: results });
-  });
-
-  app.get('/metrics', async (_request, reply) => {
-    return reply.header('content-type', registry.contentType).send(await registry.metrics());
-  });
-
+  registerOpenApi(app, packageVersion());
+  app.addSchema(explainNodeSchema);
+  void app.register(async (scope) => operationsRoutes(scope, options));
+  if (services) void app.register(async (v1) => v1Routes(v1, services), { prefix: '/api/v1' });
   return app;
 }
 
-function toNightjarError(err: unknown): NightjarError {
-  const e = err as { statusCode?: number; validation?: unknown; code?: string };
-  if (e.validation) return new NightjarError('REQUEST_INVALID', (err as Error).message);
-  if (e.statusCode === 413) return new NightjarError('REQUEST_INVALID', 'request body too large', { details: { limitBytes: true } });
-  if (e.statusCode === 429) return new NightjarError('RATE_LIMITED', (err as Error).message);
-  if (e.statusCode && e.statusCode < 500) return new NightjarError('REQUEST_INVALID', (err as Error).message);
-  return asNightjarError(err);
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
 }

@@ -1,0 +1,20 @@
+import type { FilterStore } from '../filter/store.js';
+import type { Platform } from '../platform/platform.js';
+import type { AlertTester } from './alert-tester.js';
+import type { RateLimitSettings } from './rate-limit.js';
+import type { FilterStatsSource } from './sources/stats.js';
+import type { NoticeSource } from './sources/notices.js';
+
+/** What the /api/v1 routes work with; the api role builds it (see startApiServices). */
+export interface ApiServices {
+  platform: Platform;
+  filters: FilterStore;
+  /** Decodes and annotates alerts for POST /filters/test. */
+  tester: AlertTester;
+  stats?: FilterStatsSource;
+  notices?: NoticeSource;
+  rateLimit?: RateLimitSettings;
+  /** Kafka bootstrap servers shown in the consumer settings of GET /streams. */
+  brokers: string[];
+  clock?: () => Date;
+}

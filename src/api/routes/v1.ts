@@ -1,0 +1,18 @@
+import type { FastifyInstance } from 'fastify';
+import { registerAuth } from '../auth.js';
+import type { ApiServices } from '../context.js';
+import { defaultRateLimit, registerRateLimit } from '../rate-limit.js';
+import { filterStatusRoutes } from './filter-status.js';
+import { filterToolRoutes } from './filter-tools.js';
+import { filterRoutes } from './filters.js';
+import { meRoutes } from './me.js';
+import { streamRoutes } from './streams.js';
+import { tokenRoutes } from './tokens.js';
+import { userRoutes } from './users.js';
+
+/** /api/v1: rate limited per token, every route authenticated with the scope it declares. */
+export async function v1Routes(app: FastifyInstance, services: ApiServices): Promise<void> {
+  await registerRateLimit(app, services.rateLimit ?? defaultRateLimit);
+  registerAuth(app, services.platform.credentials, services.clock ?? (() => new Date()));
+  for (const routes of [meRoutes, userRoutes, tokenRoutes, filterToolRoutes, filterRoutes, filterStatusRoutes, streamRoutes]) routes(app, services);
+}

@@ -1,0 +1,66 @@
+import type { Kafka } from 'kafkajs';
+import { kafkaBrokers, type Config } from '../config/index.js';
+import { expressionErrors } from '../filter/lang-matcher.js';
+import { FilterStore } from '../filter/store.js';
+import type { Logger } from '../log/logger.js';
+import { createPlatform } from '../platform/platform.js';
+import { createAlertTester } from './alert-tester.js';
+import type { ApiServices } from './context.js';
+import type { RateLimitSettings } from './rate-limit.js';
+import { NoticeFollower } from './sources/notices.js';
+import { TopicStatsSource, type FilterStatsSource } from './sources/stats.js';
+
+export interface StartApiOptions {
+  /** Counters of a filter engine in this process; otherwise read from `statsTopic` when it exists. */
+  stats?: FilterStatsSource;
+  /** Compacted topic the workers report FilterStatsRecords to. */
+  statsTopic?: string;
+  rateLimit?: RateLimitSettings;
+  clock?: () => Date;
+}
+
+export interface RunningApiServices extends ApiServices {
+  stop(): Promise<void>;
+}
+
+/**
+ * The api role's state, caught up before the server answers: users, tokens and filters followed
+ * from their compacted topics, notices from the notices topic, statistics from the engine or topic.
+ */
+export async function startApiServices(kafka: Kafka, config: Config, logger: Logger, options: StartApiOptions = {}): Promise<RunningApiServices> {
+  const log = logger.child({ component: 'api-state' });
+  const platform = createPlatform(kafka, config, log, options.clock);
+  const filters = new FilterStore(kafka, config, log, expressionErrors, options.clock);
+  const notices = new NoticeFollower(kafka, config.topics.notices, log);
+  const topicStats = options.stats || !options.statsTopic || !(await topicExists(kafka, options.statsTopic)) ? undefined : TopicStatsSource.create(kafka, options.statsTopic, log);
+  const stoppables: { stop(): Promise<void> }[] = [platform, filters, notices, ...(topicStats ? [topicStats] : [])];
+  try {
+    await Promise.all([platform.start(), filters.start(), notices.start(), topicStats?.start()]);
+  } catch (err) {
+    await Promise.allSettled(stoppables.map((s) => s.stop()));
+    throw err;
+  }
+  return {
+    platform,
+    filters,
+    notices,
+    stats: options.stats ?? topicStats,
+    tester: createAlertTester(config, log),
+    brokers: kafkaBrokers(config),
+    rateLimit: options.rateLimit,
+    clock: options.clock,
+    async stop() {
+      await Promise.allSettled(stoppables.map((s) => s.stop()));
+    },
+  };
+}
+
+async function topicExists(kafka: Kafka, topic: string): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.listTopics()).includes(topic);
+  } finally {
+    await admin.disconnect();
+  }
+}
