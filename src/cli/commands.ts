@@ -4,6 +4,8 @@ import { filterCommand } from './filter.js';
 import type { Command } from './main.js';
 import { replayCommand, replayUsage } from './replay.js';
 import { runCommand } from './run.js';
+import { tokenCommand } from './token.js';
+import { userCommand } from './user.js';
 import { upCommand } from './up.js';
 import { watchlistCommand, watchmapCommand } from './watch.js';
 
@@ -17,4 +19,6 @@ export const commands: Command[] = [
   filterCommand,
   watchlistCommand,
   watchmapCommand,
+  userCommand,
+  tokenCommand,
 ];

@@ -14,6 +14,7 @@ import { TrainerStage } from '../annotate/trainer-stage.js';
 import type { Config } from '../config/index.js';
 import { NightjarError } from '../errors/index.js';
 import { FilterEngine } from '../filter/engine.js';
+import { StatsReporter } from '../filter/stats-report.js';
 import { AlertDecoder } from '../ingest/index.js';
 import type { Logger } from '../log/logger.js';
 import { WorkerStage } from '../publish/worker-stage.js';
@@ -64,6 +65,8 @@ export async function createWorker({ config, logger, registry, kafka }: RoleCont
   const annotate = await AnnotateState.create(config, kafka, log, [watch]);
   const filters = new FilterEngine(kafka, config, log, registry);
   await filters.start();
+  const stats = new StatsReporter({ kafka, topic: config.topics.filterStats, instance: instanceId(config, 'worker'), intervalMs: config.filters.statsIntervalMs, collect: () => filters.activeStats(), logger: log });
+  await stats.start();
   const stage = new WorkerStage(
     config,
     {
@@ -83,7 +86,7 @@ export async function createWorker({ config, logger, registry, kafka }: RoleCont
     annotate,
     async stop() {
       await runner.stop();
-      await Promise.allSettled([filters.stop(), annotate.stop(), watch.stop()]);
+      await Promise.allSettled([stats.stop().then(() => filters.stop()), annotate.stop(), watch.stop()]);
     },
   };
 }

@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { createClient } from '@clickhouse/client';
 import { clickhouseReadiness, kafkaReadiness } from '../api/readiness.js';
 import { buildApi } from '../api/server.js';
+import { startApiServices, type RunningApiServices } from '../api/services.js';
+import type { FastifyInstance } from 'fastify';
 import { clickhouseUrl } from '../config/index.js';
 import { createKafka } from '../kafka/client.js';
 import { createMetricsRegistry } from '../metrics/registry.js';
@@ -14,6 +16,8 @@ export interface RunningRoles {
   /** Resolves when a component stops by itself (an error), after everything was stopped. */
   finished: Promise<number>;
   stop(): Promise<boolean>;
+  /** The api role's state (users, tokens, filters), when that role runs here. */
+  services?: RunningApiServices;
 }
 
 /**
@@ -26,18 +30,27 @@ export async function startRoles(roles: RoleName[], { config, logger }: CommandC
   const admin = kafka.admin();
   await admin.connect();
   const clickhouse = createClient({ url: clickhouseUrl(config), username: config.clickhouse.username, password: config.clickhouse.password, request_timeout: config.clickhouse.requestTimeoutMs });
-  const http = buildApi({ config, logger, registry, readiness: [kafkaReadiness(admin), clickhouseReadiness(clickhouse)] });
-
   const components: Stoppable[] = [];
+  let services: RunningApiServices | undefined;
+  let http: FastifyInstance | undefined;
   try {
     for (const role of roles) components.push(...(await startRole(role, { config, logger, registry, kafka })));
+    // The api role answers /api/v1 from users, tokens and filters followed from their topics, caught up first.
+    if (roles.includes('api')) services = await startApiServices(kafka, config, logger, { statsTopic: config.topics.filterStats });
+    http = buildApi({ config, logger, registry, readiness: [kafkaReadiness(admin), clickhouseReadiness(clickhouse)], services });
     await http.listen({ host: config.api.host, port: config.api.port });
   } catch (err) {
     await stopAll(components.reverse(), logger);
-    await Promise.allSettled([admin.disconnect(), clickhouse.close(), http.close()]);
+    await Promise.allSettled([admin.disconnect(), clickhouse.close(), http?.close(), services?.stop()]);
     throw err;
   }
-  const infrastructure: Stoppable[] = [{ name: 'http', stop: () => http.close() }, { name: 'kafka-admin', stop: () => admin.disconnect() }, { name: 'clickhouse', stop: () => clickhouse.close() }];
+  const server = http;
+  const infrastructure: Stoppable[] = [
+    { name: 'http', stop: () => server.close() },
+    ...(services ? [{ name: 'api-state', stop: () => services!.stop() }] : []),
+    { name: 'kafka-admin', stop: () => admin.disconnect() },
+    { name: 'clickhouse', stop: () => clickhouse.close() },
+  ];
   logger.info({ roles, api: `http://${config.api.host}:${config.api.port}` }, 'nightjar running');
 
   // Stop order: the roles' components first (runners stop intake, drain and commit; followers
@@ -63,7 +76,7 @@ export async function startRoles(roles: RoleName[], { config, logger }: CommandC
   if (options.signals ?? true) installSignalHandlers([{ name: 'nightjar', stop: async () => {
     if (!(await stop())) throw new Error('some components did not stop cleanly');
   } }], { logger });
-  return { components, finished, stop };
+  return { components, finished, stop, services };
 }
 
 export const runCommand: Command = {

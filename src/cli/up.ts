@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger.js';
 import { servicesCommand } from '../services/cli.js';
 import type { Command } from './main.js';
 import { replayCommand } from './replay.js';
+import { ensureFirstAdmin, FIRST_ADMIN } from '../platform/bootstrap.js';
 import { roleNames } from './roles.js';
 import { startRoles } from './run.js';
 
@@ -26,7 +27,12 @@ export const upCommand: Command = {
     const servicesExit = await servicesCommand(['start'], config, logger);
     if (servicesExit !== 0) return servicesExit;
     const running = await startRoles([...roleNames], ctx);
-    process.stdout.write(`\nNightjar is running: API http://${config.api.host}:${config.api.port} (/healthz, /readyz, /metrics). Ctrl-C stops it.\n`);
+    const api = `http://${config.api.host}:${config.api.port}`;
+    process.stdout.write(`\nNightjar is running: dashboard ${api}/, API ${api}/api/v1 (docs ${api}/docs), /healthz, /readyz, /metrics. Ctrl-C stops it.\n`);
+    const admin = running.services ? await ensureFirstAdmin(running.services.platform, logger) : { created: false };
+    if (admin.token) {
+      process.stdout.write(`\nFirst administrator "${FIRST_ADMIN}" created. Its API token, shown only this once (valid 90 days):\n\n  ${admin.token}\n\nUse it as "Authorization: Bearer <token>" or paste it into the dashboard. More: nightjar token create --user NAME\n\n`);
+    }
     const kafka = createKafka(config, logger);
     const tail = await printEnriched(kafka, config, logger);
     running.components.unshift({ name: 'enriched-tail', stop: tail });

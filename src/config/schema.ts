@@ -48,6 +48,8 @@ export const defaults = {
     models: 'nightjar.models',
     /** Notices to filter owners (runaway pauses, rate limiting); not compacted. */
     notices: 'nightjar.notices',
+    /** Per-filter counters each worker reports (compacted, key `<filterId>@<instance>`); the API reads them. */
+    filterStats: 'nightjar.filter-stats',
   },
   clickhouse: {
     /** Existing ClickHouse HTTP endpoint. Empty means: use the local server started by `nightjar services`. */
@@ -109,6 +111,8 @@ export const defaults = {
     maxMatchesPerSecond: 200,
     /** Retention of per-user match topics (hours). */
     topicRetentionHours: 168,
+    /** How often a worker reports its per-filter counters to the filter-stats topic (ms). */
+    statsIntervalMs: 10_000,
   },
   sink: {
     /** Most rows per archive insert into one table; a batch of fewer records waits for flushMs. */
@@ -174,6 +178,7 @@ export const rules: Record<string, (value: unknown) => string | null> = {
   'filters.runawayShare': (v) => (typeof v === 'number' && v > 0 && v <= 1 ? null : 'allowed values: a number greater than 0 and at most 1'),
   'filters.runawayWindow': positiveInteger,
   'filters.maxMatchesPerSecond': positiveInteger,
+  'filters.statsIntervalMs': positiveInteger,
   'sink.batchRows': positiveInteger,
   'anomaly.trees': positiveInteger,
   'anomaly.sampleSize': positiveInteger,

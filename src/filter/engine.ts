@@ -92,6 +92,17 @@ export class FilterEngine {
     return key ? this.matcher.stats(key) : undefined;
   }
 
+  /** Counters of every active version evaluated here, for the stats reporter. */
+  activeStats(): { filterId: string; version: number; stats: NonNullable<ReturnType<MatcherPort['stats']>> }[] {
+    const out = [];
+    for (const [filterId, key] of this.activeKey) {
+      const stats = this.matcher.stats(key);
+      const target = this.targets.get(key);
+      if (stats && target) out.push({ filterId, version: target.version, stats });
+    }
+    return out;
+  }
+
   private apply(id: string, record: FilterRecord | undefined): void {
     const version = record ? activeVersionOf(record) : undefined;
     const key = record && version ? `${id}@${version.version}` : undefined;

@@ -18,7 +18,7 @@ export interface TopicSpec {
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
 /** Platform state: the latest record per key is the truth, so these are compacted, never expired. */
-const COMPACTED_TOPICS = ['users', 'tokens', 'filters', 'watchlists', 'jobs', 'models'] as const;
+const COMPACTED_TOPICS = ['users', 'tokens', 'filters', 'watchlists', 'jobs', 'models', 'filterStats'] as const;
 /** Streams with time-based retention. */
 const STREAM_TOPICS = ['ztf', 'lsst', 'enriched', 'deadLetter', 'notices'] as const;
 

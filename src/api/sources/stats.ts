@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { FilterStats } from '../../filter/matcher.js';
+import { statsRecordKey, type FilterStatsRecord } from '../../filter/stats-report.js';
 import { StateTopic } from '../../kafka/state-topic.js';
 import type { Logger } from '../../log/logger.js';
 import type { KeyedState } from '../../platform/state.js';
@@ -26,20 +27,8 @@ export interface FilterStatsSource {
   stats(filterId: string): FilterStatsView | undefined;
 }
 
-/**
- * One worker's counters for one filter version, as a record on a compacted stats topic keyed
- * `<filterId>@<instance>`, so each worker's latest report replaces its previous one.
- */
-export interface FilterStatsRecord extends FilterStats {
-  filterId: string;
-  version: number;
-  instance: string;
-  at: string;
-}
-
-export function statsRecordKey(filterId: string, instance: string): string {
-  return `${filterId}@${instance}`;
-}
+export type { FilterStatsRecord } from '../../filter/stats-report.js';
+export { statsRecordKey } from '../../filter/stats-report.js';
 
 /** Sums the reports of the newest version (older versions' counters are history, not the filter's current behaviour). */
 export function summarise(filterId: string, records: readonly FilterStatsRecord[]): FilterStatsView | undefined {

@@ -1,0 +1,97 @@
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRoles, type RunningRoles } from '../../src/cli/run.js';
+import type { Config } from '../../src/config/index.js';
+import { userTopic } from '../../src/filter/model.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { ensureFirstAdmin } from '../../src/platform/bootstrap.js';
+import { consumeAll, testConfig, uniqueName, waitFor, withKafka, type KafkaKit } from '../helpers/index.js';
+import { compactedTopic, sampleMessages, streamTopic } from './support/alerts.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * `nightjar run --roles worker,api` as one process runs it: the first administrator bootstraps a
+ * user through the API, the user's filter (created and activated over HTTP) matches real alerts
+ * on their topic, and the worker's per-filter counters reach GET /filters/{id}/stats.
+ */
+describe('worker and api roles in one process', () => {
+  let kit: KafkaKit;
+  let config: Config;
+  let running: RunningRoles;
+  let base: string;
+
+  beforeAll(async () => {
+    kit = await withKafka(testConfig());
+    config = testConfig({
+      topics: {
+        input: [await streamTopic(kit, 'ra-input')],
+        enriched: await streamTopic(kit, 'ra-enriched'),
+        deadLetter: await streamTopic(kit, 'ra-dlq'),
+        users: await compactedTopic(kit, 'ra-users'),
+        tokens: await compactedTopic(kit, 'ra-tokens'),
+        filters: await compactedTopic(kit, 'ra-filters'),
+        filterStats: await compactedTopic(kit, 'ra-stats'),
+        models: await compactedTopic(kit, 'ra-models'),
+        notices: await kit.createTopic({ prefix: 'ra-notices' }),
+      },
+      runner: { instanceId: uniqueName('ra'), groupPrefix: uniqueName('ra') },
+      filters: { statsIntervalMs: 300 },
+      api: { host: '127.0.0.1', port: await freePort() },
+    });
+    running = await startRoles(['worker', 'api'], { config, logger: silentLogger() }, { signals: false });
+    base = `http://127.0.0.1:${config.api.port}/api/v1`;
+  }, 90_000);
+
+  afterAll(async () => {
+    await running?.stop();
+  });
+
+  async function call(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+    const response = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    return { status: response.status, json: await response.json() };
+  }
+
+  it('bootstraps an administrator once, who creates a user whose filter matches real alerts and reports statistics', async () => {
+    const first = await ensureFirstAdmin(running.services!.platform, silentLogger());
+    expect(first.created).toBe(true);
+    expect((await ensureFirstAdmin(running.services!.platform, silentLogger())).created).toBe(false);
+
+    const alice = uniqueName('alice');
+    expect((await call(first.token!, 'POST', '/users', { name: alice })).status).toBe(201);
+    const issued = await call(first.token!, 'POST', '/tokens', { user: alice, scopes: ['read', 'write'] });
+    expect(issued.status).toBe(201);
+    const token = issued.json.token as string;
+
+    const id = uniqueName('bright');
+    expect((await call(token, 'POST', '/filters', { id, expression: 'mag < 30 and survey == "ztf"' })).status).toBe(201);
+    expect((await call(token, 'POST', `/filters/${id}/activate`, {})).status).toBe(200);
+    // The worker follows the same filters topic; its engine has the version once it reports it.
+    await waitFor(async () => (await call(token, 'GET', `/filters/${id}`)).json.state === 'active', { message: 'active filter' });
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+
+    const messages = await sampleMessages();
+    await kit.producer.send({ topic: config.topics.input[0]!, messages: messages.map((m) => ({ key: m.key, value: m.value })) });
+    const matches = await consumeAll(kit.kafka, userTopic(alice), { count: 1, timeoutMs: 60_000 });
+    expect(matches.length).toBeGreaterThan(0);
+    expect(matches.every((m) => JSON.parse(m.value!).alert.survey === 'ztf')).toBe(true);
+
+    await waitFor(async () => (await call(token, 'GET', `/filters/${id}/stats`)).json.matched >= matches.length, { timeoutMs: 30_000, message: 'statistics reported' });
+    const stats = (await call(token, 'GET', `/filters/${id}/stats`)).json;
+    expect(stats.evaluated).toBeGreaterThanOrEqual(stats.matched);
+    expect(stats.version).toBe(1);
+
+    // Another user sees neither the filter nor its statistics.
+    const bob = uniqueName('bob');
+    await call(first.token!, 'POST', '/users', { name: bob });
+    const bobToken = (await call(first.token!, 'POST', '/tokens', { user: bob, scopes: ['read'] })).json.token as string;
+    expect((await call(bobToken, 'GET', `/filters/${id}/stats`)).status).toBe(404);
+    await kit.admin.deleteTopics({ topics: [userTopic(alice)] }).catch(() => undefined);
+  }, 120_000);
+});
