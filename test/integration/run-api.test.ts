@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRoles, type RunningRoles } from '../../src/cli/run.js';
@@ -68,6 +69,14 @@ describe('worker and api roles in one process', () => {
     const issued = await call(first.token!, 'POST', '/tokens', { user: alice, scopes: ['read', 'write'] });
     expect(issued.status).toBe(201);
     const token = issued.json.token as string;
+    // The tokens topic holds the SHA-256 of each token, never the token itself.
+    const records = await consumeAll(kit.kafka, config.topics.tokens, { count: 2, settleMs: 200 });
+    expect(records.length).toBeGreaterThanOrEqual(2);
+    const everything = records.map((r) => `${r.key} ${r.value}`).join('\n');
+    for (const secret of [first.token!, token]) {
+      expect(everything).not.toContain(secret);
+      expect(everything).toContain(createHash('sha256').update(secret).digest('hex'));
+    }
 
     const id = uniqueName('bright');
     expect((await call(token, 'POST', '/filters', { id, expression: 'mag < 30 and survey == "ztf"' })).status).toBe(201);
