@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApi } from '../../src/api/server.js';
+import { startApiServices, type RunningApiServices } from '../../src/api/services.js';
+import type { Config } from '../../src/config/index.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { createMetricsRegistry } from '../../src/metrics/registry.js';
+import { ensureFirstAdmin } from '../../src/platform/bootstrap.js';
+import { testConfig, withKafka, type KafkaKit } from '../helpers/index.js';
+import { compactedTopic } from './support/alerts.js';
+
+/**
+ * schemathesis (from PyPI, see scripts/schemathesis.sh) generates requests for every operation of
+ * /openapi.json, valid and invalid, with an administrator's token, and checks every answer: never a
+ * 5xx, status codes, content types, headers and bodies as the document says.
+ */
+describe('API conformance to its OpenAPI document (schemathesis)', () => {
+  let kit: KafkaKit;
+  let config: Config;
+  let services: RunningApiServices;
+  let app: FastifyInstance;
+  let base: string;
+  let token: string;
+
+  beforeAll(async () => {
+    kit = await withKafka(testConfig());
+    config = testConfig({
+      topics: {
+        users: await compactedTopic(kit, 'st-users'),
+        tokens: await compactedTopic(kit, 'st-tokens'),
+        filters: await compactedTopic(kit, 'st-filters'),
+        notices: await kit.createTopic({ prefix: 'st-notices' }),
+      },
+    });
+    // Generated requests arrive faster than any person's; the limiter is tested elsewhere.
+    services = await startApiServices(kit.kafka, config, silentLogger(), { rateLimit: { max: 1_000_000, timeWindowMs: 60_000 } });
+    app = buildApi({ config, logger: silentLogger(), registry: createMetricsRegistry({ processMetrics: false }), readiness: [], services });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    token = (await ensureFirstAdmin(services.platform, silentLogger())).token!;
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await services?.stop();
+  });
+
+  it('finds no server error and no answer that breaks the document', async () => {
+    const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn('bash', ['scripts/schemathesis.sh', base, token, '30'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.on('close', (exit) => resolve({ code: exit, output }));
+    });
+    const cases = /(\d+) generated, (\d+) passed/.exec(output);
+    expect(cases, output.slice(-6_000)).not.toBeNull();
+    expect(Number(cases![1])).toBeGreaterThan(500);
+    expect(cases![2]).toBe(cases![1]);
+    expect(code, output.slice(-6_000)).toBe(0);
+  }, 600_000);
+});
