@@ -93,6 +93,8 @@ export const defaults = {
     sessionTimeoutMs: 30_000,
     /** How long shutdown waits for in-flight batches (ms). */
     shutdownTimeoutMs: 20_000,
+    /** How often a runner with input patterns looks for new matching topics (ms), e.g. a user's match topic for the archive. */
+    topicRefreshMs: 15_000,
   },
   ingest: {
     /** Largest message accepted (bytes); larger ones are dead-lettered. */
@@ -171,6 +173,7 @@ export const rules: Record<string, (value: unknown) => string | null> = {
   'kafka.replicationFactor': positiveInteger,
   'kafka.heapMb': positiveInteger,
   'runner.batchSize': positiveInteger,
+  'runner.topicRefreshMs': positiveInteger,
   'runner.highWaterMark': positiveInteger,
   'runner.lowWaterMark': nonNegativeInteger,
   'runner.retries': nonNegativeInteger,

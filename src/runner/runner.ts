@@ -19,7 +19,7 @@ export interface StageRunnerOptions {
   logger: Logger;
   registry: Registry;
   groupId: string;
-  /** Input topics: names, or patterns matched against the topics that exist at subscription. */
+  /** Input topics: names, or patterns; topics created later that match a pattern join within `runner.topicRefreshMs`. */
   topics: (string | RegExp)[];
   /** Outputs and offsets in one Kafka transaction per batch (exactly-once for read_committed readers). */
   transactional?: boolean;
@@ -87,6 +87,10 @@ export class StageRunner {
   private batchesCommitted = 0;
   private batchesAbandoned = 0;
   private loop: Promise<void> | null = null;
+  /** Topics subscribed by name so far (patterns resolved by the runner itself). */
+  private readonly subscribed = new Set<string>();
+  private refreshTimer: NodeJS.Timeout | null = null;
+  private refreshing: Promise<void> = Promise.resolve();
   private starting: Promise<void> | null = null;
   private stopping: Promise<void> | null = null;
   private fatal: NightjarError | null = null;
@@ -168,11 +172,58 @@ export class StageRunner {
       : new AtLeastOnceDelivery(this.producer, consumer, this.log);
     this.listen(consumer);
     await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
+    const names = await this.matchingTopics();
+    await consumer.subscribe({ topics: names, fromBeginning: this.options.fromBeginning ?? true });
+    for (const name of names) this.subscribed.add(name);
     this.intakeOpen = true;
     this.loop = this.processLoop();
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) });
-    this.log.info({ transactional: Boolean(this.options.transactional), topics: topics.map(String) }, 'stage runner started');
+    await this.runConsumer(consumer);
+    if (topics.some((t) => t instanceof RegExp)) {
+      this.refreshTimer = setInterval(() => {
+        this.refreshing = this.refreshing.then(() => this.addNewTopics()).catch((error: unknown) => this.log.warn({ err: error }, 'could not look for new topics matching the input patterns; trying again later'));
+      }, config.runner.topicRefreshMs);
+      this.refreshTimer.unref();
+    }
+    this.log.info({ transactional: Boolean(this.options.transactional), topics: topics.map(String), subscribed: names }, 'stage runner started');
+  }
+
+  private runConsumer(consumer: Consumer): Promise<void> {
+    return consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) });
+  }
+
+  /** The named input topics, and every existing topic that matches an input pattern. */
+  private async matchingTopics(): Promise<string[]> {
+    const { topics, kafka } = this.options;
+    const names = topics.filter((t): t is string => typeof t === 'string');
+    const patterns = topics.filter((t): t is RegExp => t instanceof RegExp);
+    if (patterns.length === 0) return names;
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const existing = await admin.listTopics();
+      return [...new Set([...names, ...existing.filter((topic) => !topic.startsWith('__') && patterns.some((p) => p.test(topic)))])];
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /**
+   * Subscribes to topics created since the last look that match an input pattern (a user's match
+   * topic created on activation, a survey's new topic). kafkajs resolves patterns once, so the
+   * consumer stops, subscribes to the new names and runs again: the group rebalances, the buffer
+   * is dropped and re-read from committed offsets, and a new topic is read from its beginning.
+   */
+  private async addNewTopics(): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer || this.halt.signal.aborted) return;
+    const added = (await this.matchingTopics()).filter((topic) => !this.subscribed.has(topic));
+    if (added.length === 0 || this.halt.signal.aborted) return;
+    await consumer.stop();
+    await consumer.subscribe({ topics: added, fromBeginning: this.options.fromBeginning ?? true });
+    for (const topic of added) this.subscribed.add(topic);
+    if (this.halt.signal.aborted) return;
+    await this.runConsumer(consumer);
+    this.log.info({ added }, 'subscribed to new topics matching the input patterns');
   }
 
   private listen(consumer: Consumer): void {
@@ -296,6 +347,8 @@ export class StageRunner {
   private async shutdown(): Promise<void> {
     this.intakeOpen = false;
     this.halt.abort(new Error('stage runner stopping'));
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    await this.refreshing;
     const { shutdownTimeoutMs } = this.options.config.runner;
     if (this.loop && !(await settlesWithin(this.loop, shutdownTimeoutMs))) {
       this.log.warn({ shutdownTimeoutMs }, 'in-flight batch did not finish in time; closing the stage and leaving it uncommitted');

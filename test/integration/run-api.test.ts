@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRoles, type RunningRoles } from '../../src/cli/run.js';
+import { createClickHouse } from '../../src/clickhouse/client.js';
+import { runMigrations } from '../../src/clickhouse/migrate.js';
 import type { Config } from '../../src/config/index.js';
+import { kafkaPaths } from '../../src/services/kafka-local.js';
 import { userTopic } from '../../src/filter/model.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ensureFirstAdmin } from '../../src/platform/bootstrap.js';
@@ -20,13 +26,15 @@ async function freePort(): Promise<number> {
 /**
  * `nightjar run --roles worker,api` as one process runs it: the first administrator bootstraps a
  * user through the API, the user's filter (created and activated over HTTP) matches real alerts
- * on their topic, and the worker's per-filter counters reach GET /filters/{id}/stats.
+ * on their topic, and the worker's per-filter counters reach GET /filters/{id}/stats. The sink
+ * archives the run; afterwards no token is found in clear on the broker's disk or in the archive.
  */
-describe('worker and api roles in one process', () => {
+describe('worker, sink and api roles in one process', () => {
   let kit: KafkaKit;
   let config: Config;
   let running: RunningRoles;
   let base: string;
+  let clickhouse: ClickHouseClient;
 
   beforeAll(async () => {
     kit = await withKafka(testConfig());
@@ -42,17 +50,51 @@ describe('worker and api roles in one process', () => {
         models: await compactedTopic(kit, 'ra-models'),
         notices: await kit.createTopic({ prefix: 'ra-notices' }),
       },
-      runner: { instanceId: uniqueName('ra'), groupPrefix: uniqueName('ra') },
       filters: { statsIntervalMs: 300 },
       api: { host: '127.0.0.1', port: await freePort() },
+      clickhouse: { database: uniqueName('nightjar_test_run').replace(/-/g, '_') },
+      sink: { flushMs: 100 },
+      runner: { instanceId: uniqueName('ra'), groupPrefix: uniqueName('ra'), topicRefreshMs: 500 },
     });
-    running = await startRoles(['worker', 'api'], { config, logger: silentLogger() }, { signals: false });
+    clickhouse = createClickHouse(config);
+    await runMigrations(clickhouse, config, silentLogger());
+    running = await startRoles(['worker', 'sink', 'api'], { config, logger: silentLogger() }, { signals: false });
     base = `http://127.0.0.1:${config.api.port}/api/v1`;
   }, 90_000);
 
   afterAll(async () => {
     await running?.stop();
+    await clickhouse?.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouse.database}` }).catch(() => undefined);
+    await clickhouse?.close();
   });
+
+  /** Every file of the local broker's log directory (all topics' segments) that holds the text. */
+  function kafkaFilesContaining(text: string): string[] {
+    const needle = Buffer.from(text);
+    const found: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (readFileSync(path).includes(needle)) found.push(path);
+      }
+    };
+    walk(kafkaPaths(config).data);
+    return found;
+  }
+
+  /** Every String column of every table of the run's archive database whose values contain the text. */
+  async function archiveColumnsContaining(text: string): Promise<string[]> {
+    const columns = await (await clickhouse.query({ query: `SELECT table, name FROM system.columns WHERE database = '${config.clickhouse.database}' AND type LIKE '%String%'`, format: 'JSONEachRow' })).json<{ table: string; name: string }>();
+    expect(columns.length).toBeGreaterThan(5);
+    const found: string[] = [];
+    for (const { table, name } of columns) {
+      const query = `SELECT count() AS n FROM ${config.clickhouse.database}.\`${table}\` WHERE position(toString(\`${name}\`), '${text}') > 0`;
+      const [row] = await (await clickhouse.query({ query, format: 'JSONEachRow' })).json<{ n: string }>();
+      if (Number(row!.n) > 0) found.push(`${table}.${name}`);
+    }
+    return found;
+  }
 
   async function call(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
     const response = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
@@ -101,6 +143,17 @@ describe('worker and api roles in one process', () => {
     await call(first.token!, 'POST', '/users', { name: bob });
     const bobToken = (await call(first.token!, 'POST', '/tokens', { user: bob, scopes: ['read'] })).json.token as string;
     expect((await call(bobToken, 'GET', `/filters/${id}/stats`)).status).toBe(404);
+
+    // The archive got the run's alerts and matches; no token is in clear in any topic's log
+    // segment on the broker's disk, nor in any archive table.
+    await waitFor(async () => Number((await (await clickhouse.query({ query: `SELECT count() AS n FROM ${config.clickhouse.database}.matches`, format: 'JSONEachRow' })).json<{ n: string }>())[0]!.n) >= matches.length, { timeoutMs: 30_000, message: 'matches archived' });
+    const alertIdSeen = JSON.parse(matches[0]!.value!).alert.alertId as string;
+    expect(kafkaFilesContaining(alertIdSeen).length).toBeGreaterThan(0);
+    expect(await archiveColumnsContaining(alertIdSeen)).not.toEqual([]);
+    for (const secret of [first.token!, token, bobToken]) {
+      expect(kafkaFilesContaining(secret)).toEqual([]);
+      expect(await archiveColumnsContaining(secret)).toEqual([]);
+    }
     await kit.admin.deleteTopics({ topics: [userTopic(alice)] }).catch(() => undefined);
   }, 120_000);
 });
