@@ -66,7 +66,7 @@ describe('ensureTopics', () => {
     overrides: {
       log: { level: 'silent' },
       topics: Object.fromEntries(
-        ['ztf', 'lsst', 'enriched', 'deadLetter', 'notices', 'users', 'tokens', 'filters', 'watchlists', 'jobs', 'models'].map((key) => [key, `${prefix}.${key}`]),
+        Object.entries(config.topics).filter(([, value]) => typeof value === 'string').map(([key]) => [key, `${prefix}.${key}`]),
       ),
     },
   });
@@ -84,7 +84,7 @@ describe('ensureTopics', () => {
     expect(second.existing.length).toBe(first.created.length);
 
     const policies = await cleanupPolicies(admin, first.created);
-    for (const key of ['users', 'tokens', 'filters', 'watchlists', 'jobs', 'models']) expect(policies.get(`${prefix}.${key}`), key).toBe('compact');
+    for (const key of ['users', 'tokens', 'filters', 'watchlists', 'jobs', 'models', 'filterStats']) expect(policies.get(`${prefix}.${key}`), key).toBe('compact');
     for (const key of ['ztf', 'lsst', 'enriched', 'deadLetter', 'notices']) expect(policies.get(`${prefix}.${key}`), key).toBe('delete');
     const metadata = await admin.fetchTopicMetadata({ topics: [`${prefix}.enriched`] });
     expect(metadata.topics[0]!.partitions).toHaveLength(own.kafka.partitions);
