@@ -6,6 +6,7 @@ import { NightjarError } from '../errors/index.js';
 import type { Logger } from '../log/logger.js';
 import type { ApiServices } from './context.js';
 import { toNightjarError } from './errors.js';
+import { observeHttp } from './http-metrics.js';
 import { registerOpenApi } from './openapi.js';
 import type { ReadinessCheck } from './readiness.js';
 import { operationsRoutes } from './routes/operations.js';
@@ -44,6 +45,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     logger.debug({ method: request.method, route: request.routeOptions.url, status: reply.statusCode, user: request.principal?.user, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
+  observeHttp(app, options.registry);
   registerOpenApi(app, packageVersion());
   app.addSchema(explainNodeSchema);
   void app.register(async (scope) => operationsRoutes(scope, options));
