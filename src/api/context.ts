@@ -1,3 +1,4 @@
+import type { ArchiveQueries } from '../clickhouse/archive-queries.js';
 import type { FilterStore } from '../filter/store.js';
 import type { Platform } from '../platform/platform.js';
 import type { AlertTester } from './alert-tester.js';
@@ -17,4 +18,6 @@ export interface ApiServices {
   /** Kafka bootstrap servers shown in the consumer settings of GET /streams. */
   brokers: string[];
   clock?: () => Date;
+  /** Reads of the ClickHouse archive for /alerts, /objects, /cone, /scs and cutouts; without it they answer 503 ARCHIVE_UNAVAILABLE. */
+  archive?: ArchiveQueries;
 }

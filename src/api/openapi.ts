@@ -23,6 +23,7 @@ export function registerOpenApi(app: FastifyInstance, version: string): void {
         { name: 'tokens', description: 'API tokens' },
         { name: 'filters', description: 'filter expressions, their versions and their state' },
         { name: 'streams', description: 'your match topic' },
+        { name: 'archive', description: 'archived alerts, objects and light curves, cone search (JSON and IVOA SCS VOTable), cutouts as FITS and PNG' },
         { name: 'operations', description: 'health, readiness, metrics' },
       ],
     },

@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import type { ArchiveQueries } from '../clickhouse/archive-queries.js';
 import { kafkaBrokers, type Config } from '../config/index.js';
 import { expressionErrors } from '../filter/lang-matcher.js';
 import { FilterStore } from '../filter/store.js';
@@ -17,6 +18,8 @@ export interface StartApiOptions {
   statsTopic?: string;
   rateLimit?: RateLimitSettings;
   clock?: () => Date;
+  /** Archive reads (startRoles builds them on its ClickHouse client and `clickhouse.database`). */
+  archive?: ArchiveQueries;
 }
 
 export interface RunningApiServices extends ApiServices {
@@ -49,6 +52,7 @@ export async function startApiServices(kafka: Kafka, config: Config, logger: Log
     brokers: kafkaBrokers(config),
     rateLimit: options.rateLimit,
     clock: options.clock,
+    archive: options.archive,
     async stop() {
       await Promise.allSettled(stoppables.map((s) => s.stop()));
     },

@@ -4,6 +4,9 @@ import { clickhouseReadiness, kafkaReadiness } from '../api/readiness.js';
 import { buildApi } from '../api/server.js';
 import { startApiServices, type RunningApiServices } from '../api/services.js';
 import type { FastifyInstance } from 'fastify';
+import { archiveQueries } from '../clickhouse/archive-queries.js';
+import { allFields } from '../alert/catalogue.js';
+import { catalogueColumns } from '../sink/columns.js';
 import { clickhouseUrl } from '../config/index.js';
 import { createKafka } from '../kafka/client.js';
 import { createMetricsRegistry } from '../metrics/registry.js';
@@ -36,7 +39,7 @@ export async function startRoles(roles: RoleName[], { config, logger }: CommandC
   try {
     for (const role of roles) components.push(...(await startRole(role, { config, logger, registry, kafka })));
     // The api role answers /api/v1 from users, tokens and filters followed from their topics, caught up first.
-    if (roles.includes('api')) services = await startApiServices(kafka, config, logger, { statsTopic: config.topics.filterStats });
+    if (roles.includes('api')) services = await startApiServices(kafka, config, logger, { statsTopic: config.topics.filterStats, archive: archiveQueries(clickhouse, config.clickhouse.database, catalogueColumns(allFields())) });
     http = buildApi({ config, logger, registry, readiness: [kafkaReadiness(admin), clickhouseReadiness(clickhouse)], services });
     await http.listen({ host: config.api.host, port: config.api.port });
   } catch (err) {

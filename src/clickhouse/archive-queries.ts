@@ -80,11 +80,20 @@ export const cutoutKinds: readonly CutoutKind[] = ['science', 'template', 'diffe
 export const MAX_CONE_RADIUS_DEG = 10;
 export const MAX_RESULTS = 10_000;
 
+/** Optional restrictions of a cone search: one survey, an MJD range (inclusive). */
+export interface ConeSearchOptions {
+  survey?: Survey;
+  since?: number;
+  until?: number;
+}
+
 export interface ArchiveQueries {
   getAlert(alertId: string, survey?: Survey): Promise<ArchivedAlert | null>;
   getObject(objectId: string, survey?: Survey): Promise<ArchivedObject | null>;
-  coneSearch(ra: number, dec: number, radiusDeg: number, limit?: number): Promise<ConeSearchHit[]>;
+  coneSearch(ra: number, dec: number, radiusDeg: number, limit?: number, options?: ConeSearchOptions): Promise<ConeSearchHit[]>;
   getCutout(alertId: string, kind: CutoutKind): Promise<Buffer | null>;
+  /** The kinds of cutout archived for an alert, in the order of `cutoutKinds`. */
+  cutoutKindsOf(alertId: string): Promise<CutoutKind[]>;
   matchesOf(owner: string, filterId?: string, limit?: number): Promise<ArchivedMatch[]>;
 }
 
@@ -120,9 +129,9 @@ export function archiveQueries(client: ClickHouseClient, database: string, colum
       };
     },
 
-    async coneSearch(ra, dec, radiusDeg, limit = 1_000) {
+    async coneSearch(ra, dec, radiusDeg, limit = 1_000, options = {}) {
       checkCone(ra, dec, radiusDeg, limit);
-      const hits = await rows<Omit<ConeSearchHit, 'distanceArcsec'> & { distance: number }>(coneSearchSql(table('alert_positions'), ra, dec, radiusDeg, limit), 'alert_positions');
+      const hits = await rows<Omit<ConeSearchHit, 'distanceArcsec'> & { distance: number }>(coneSearchSql(table('alert_positions'), ra, dec, radiusDeg, limit, coneConditions(options)), 'alert_positions');
       return hits.map(({ distance, ...hit }) => ({ ...hit, distanceArcsec: distance * 3600 }));
     },
 
@@ -130,6 +139,12 @@ export function archiveQueries(client: ClickHouseClient, database: string, colum
       if (!cutoutKinds.includes(kind)) throw new NightjarError('REQUEST_INVALID', `cutout kind must be one of ${cutoutKinds.join(', ')}`, { details: { kind } });
       const found = await rows<{ fits: string }>(`SELECT fits FROM ${table('cutouts')} FINAL WHERE alertId = ${stringLiteral(alertId)} AND kind = ${stringLiteral(kind)} LIMIT 1`, 'cutouts');
       return found[0] ? Buffer.from(found[0].fits, 'base64') : null;
+    },
+
+    async cutoutKindsOf(alertId) {
+      const found = await rows<{ kind: CutoutKind }>(`SELECT DISTINCT kind FROM ${table('cutouts')} FINAL WHERE alertId = ${stringLiteral(alertId)}`, 'cutouts');
+      const present = new Set(found.map((r) => r.kind));
+      return cutoutKinds.filter((kind) => present.has(kind));
     },
 
     async matchesOf(owner, filterId, limit = 1_000) {
@@ -151,7 +166,7 @@ export function archiveQueries(client: ClickHouseClient, database: string, colum
  * built-in greatCircleDistance is not used: it wants longitudes in [-180, 180] on 18.16 and is an
  * approximation on current releases.
  */
-export function coneSearchSql(table: string, ra: number, dec: number, radiusDeg: number, limit: number): string {
+export function coneSearchSql(table: string, ra: number, dec: number, radiusDeg: number, limit: number, extra: readonly string[] = []): string {
   const box = coneBox(ra, dec, radiusDeg);
   const raCondition = box.raRanges.map((r) => `(ra >= ${floatLiteral(r.lo)} AND ra <= ${floatLiteral(r.hi)})`).join(' OR ');
   return [
@@ -160,6 +175,7 @@ export function coneSearchSql(table: string, ra: number, dec: number, radiusDeg:
     `WHERE sky_zone >= ${integerLiteral(box.zoneLo)} AND sky_zone <= ${integerLiteral(box.zoneHi)}`,
     `  AND dec >= ${floatLiteral(box.decLo)} AND dec <= ${floatLiteral(box.decHi)} AND (${raCondition})`,
     `  AND distance <= ${floatLiteral(radiusDeg)}`,
+    ...extra.map((condition) => `  AND ${condition}`),
     `ORDER BY distance, alertId LIMIT ${integerLiteral(limit)}`,
   ].join('\n');
 }
@@ -178,6 +194,19 @@ function checkCone(ra: number, dec: number, radiusDeg: number, limit: number): v
   if (!Number.isFinite(dec) || dec < -90 || dec > 90) throw bad('dec must be a number in [-90, 90]', { dec });
   if (!Number.isFinite(radiusDeg) || radiusDeg <= 0 || radiusDeg > MAX_CONE_RADIUS_DEG) throw bad(`radius must be greater than 0 and at most ${MAX_CONE_RADIUS_DEG} deg`, { radiusDeg });
   checkLimit(limit);
+}
+
+/** SQL conditions for a cone search's survey and MJD range; REQUEST_INVALID when they make no sense. */
+function coneConditions({ survey, since, until }: ConeSearchOptions): string[] {
+  const bad = (message: string) => new NightjarError('REQUEST_INVALID', message, { details: { since, until } });
+  if (since !== undefined && (!Number.isFinite(since) || since < 0)) throw bad('since must be a non-negative MJD');
+  if (until !== undefined && (!Number.isFinite(until) || until < 0)) throw bad('until must be a non-negative MJD');
+  if (since !== undefined && until !== undefined && since > until) throw bad('since must not be later than until');
+  return [
+    ...surveyCondition(survey),
+    ...(since === undefined ? [] : [`mjd >= ${floatLiteral(since)}`]),
+    ...(until === undefined ? [] : [`mjd <= ${floatLiteral(until)}`]),
+  ];
 }
 
 function checkLimit(limit: number): void {

@@ -89,6 +89,8 @@ export const errorCatalogue = {
   RATE_LIMITED: { status: 429, retriable: true, summary: 'too many requests for this token' },
   REQUEST_TOO_LARGE: { status: 413, retriable: false, summary: 'the request body is larger than the configured limit (api.bodyLimit)' },
   ALREADY_EXISTS: { status: 409, retriable: false, summary: 'a user or filter with this name or id already exists' },
+  ARCHIVE_UNAVAILABLE: { status: 503, retriable: true, summary: 'the archive (ClickHouse) is not configured for this API process, or its database or tables do not exist' },
+  CUTOUT_UNREADABLE: { status: 422, retriable: false, summary: 'an archived cutout is not a FITS image that can be rendered as PNG (format=fits returns it as stored)' },
   NOT_OWNER: { status: 403, retriable: false, summary: 'the resource is readable by you (a public filter) but only its owner may change it' },
   INTERNAL: { status: 500, retriable: false, summary: 'an unexpected internal error' },
 } as const satisfies Record<string, { status: number; retriable: boolean; summary: string }>;

@@ -4,8 +4,10 @@ import type { ApiServices } from '../context.js';
 import { defaultRateLimit, registerRateLimit } from '../rate-limit.js';
 import { filterStatusRoutes } from './filter-status.js';
 import { filterToolRoutes } from './filter-tools.js';
+import { archiveRoutes } from './archive.js';
 import { filterRoutes } from './filters.js';
 import { meRoutes } from './me.js';
+import { scsRoutes } from './scs.js';
 import { streamRoutes } from './streams.js';
 import { tokenRoutes } from './tokens.js';
 import { userRoutes } from './users.js';
@@ -14,5 +16,7 @@ import { userRoutes } from './users.js';
 export async function v1Routes(app: FastifyInstance, services: ApiServices): Promise<void> {
   await registerRateLimit(app, services.rateLimit ?? defaultRateLimit);
   registerAuth(app, services.platform.credentials, services.clock ?? (() => new Date()));
+  // The archive: alerts, objects and light curves, cone search (JSON and IVOA SCS), cutouts.
+  for (const routes of [archiveRoutes, scsRoutes]) routes(app, services);
   for (const routes of [meRoutes, userRoutes, tokenRoutes, filterToolRoutes, filterRoutes, filterStatusRoutes, streamRoutes]) routes(app, services);
 }
