@@ -202,7 +202,7 @@ describe('Helm chart (deploy/helm/nightjar)', () => {
     expect(plain.some((m) => m.kind === 'ServiceMonitor')).toBe(false);
   });
 
-  it('refuses more workers than input partitions, turns roles off, and runs stateful workers on request', async () => {
+  it('refuses more workers than input partitions and more than one jobs role, turns roles off, and runs stateful workers on request', async () => {
     expect(await templateError({ ...operatorValues, roles: { worker: { replicas: 13, partitions: 12 } } })).toContain('roles.worker.replicas (13) exceeds roles.worker.partitions (12)');
     const some = await template({ ...operatorValues, roles: { trainer: { enabled: false }, jobs: { enabled: false }, worker: { workload: 'StatefulSet', replicas: 3 } } });
     expect(workloads(some).map(component).sort()).toEqual(['api', 'sink', 'worker']);
@@ -210,6 +210,11 @@ describe('Helm chart (deploy/helm/nightjar)', () => {
     expect(worker.kind).toBe('StatefulSet');
     expect(worker.spec.serviceName).toBe('nj-nightjar-worker');
     expect(await templateError({ ...operatorValues, roles: { worker: { workload: 'DaemonSet' } } })).toContain('must be Deployment or StatefulSet');
+    // One jobs role: never two replicas, not even during a rolling update.
+    const jobs = workloads(await template(operatorValues)).find((w) => component(w) === 'jobs')!;
+    expect(jobs.spec.replicas).toBe(1);
+    expect(jobs.spec.strategy).toEqual({ type: 'Recreate' });
+    expect(await templateError({ ...operatorValues, roles: { jobs: { replicas: 2 } } })).toContain('run one jobs role per deployment');
   });
 });
 
