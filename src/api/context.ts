@@ -1,8 +1,11 @@
+import type { Registry } from 'prom-client';
 import type { ArchiveQueries } from '../clickhouse/archive-queries.js';
 import type { FilterStore } from '../filter/store.js';
 import type { Platform } from '../platform/platform.js';
 import type { AlertTester } from './alert-tester.js';
 import type { RateLimitSettings } from './rate-limit.js';
+import type { ReadinessCheck } from './readiness.js';
+import type { StatusSource } from './sources/status.js';
 import type { FilterStatsSource } from './sources/stats.js';
 import type { NoticeSource } from './sources/notices.js';
 
@@ -20,4 +23,8 @@ export interface ApiServices {
   clock?: () => Date;
   /** Reads of the ClickHouse archive for /alerts, /objects, /cone, /scs and cutouts; without it they answer 503 ARCHIVE_UNAVAILABLE. */
   archive?: ArchiveQueries;
+  /** Consumer groups, lag, ingest rate and dead letters for GET /status. */
+  status?: StatusSource;
+  /** This process's metrics and readiness checks (the server fills them in). */
+  operations?: { registry: Registry; readiness: readonly ReadinessCheck[] };
 }

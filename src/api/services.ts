@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { ArchiveQueries } from '../clickhouse/archive-queries.js';
+import { createClickHouse } from '../clickhouse/client.js';
 import { kafkaBrokers, type Config } from '../config/index.js';
 import { expressionErrors } from '../filter/lang-matcher.js';
 import { FilterStore } from '../filter/store.js';
@@ -9,6 +10,7 @@ import { createAlertTester } from './alert-tester.js';
 import type { ApiServices } from './context.js';
 import type { RateLimitSettings } from './rate-limit.js';
 import { NoticeFollower } from './sources/notices.js';
+import { StatusSource } from './sources/status.js';
 import { TopicStatsSource, type FilterStatsSource } from './sources/stats.js';
 
 export interface StartApiOptions {
@@ -35,8 +37,10 @@ export async function startApiServices(kafka: Kafka, config: Config, logger: Log
   const platform = createPlatform(kafka, config, log, options.clock);
   const filters = new FilterStore(kafka, config, log, expressionErrors, options.clock);
   const notices = new NoticeFollower(kafka, config.topics.notices, log);
+  const statusClickHouse = createClickHouse(config);
+  const status = new StatusSource(kafka, statusClickHouse, config, log);
   const topicStats = options.stats || !options.statsTopic || !(await topicExists(kafka, options.statsTopic)) ? undefined : TopicStatsSource.create(kafka, options.statsTopic, log);
-  const stoppables: { stop(): Promise<void> }[] = [platform, filters, notices, ...(topicStats ? [topicStats] : [])];
+  const stoppables: { stop(): Promise<void> }[] = [platform, filters, notices, status, { stop: () => statusClickHouse.close() }, ...(topicStats ? [topicStats] : [])];
   try {
     await Promise.all([platform.start(), filters.start(), notices.start(), topicStats?.start()]);
   } catch (err) {
@@ -52,6 +56,7 @@ export async function startApiServices(kafka: Kafka, config: Config, logger: Log
     brokers: kafkaBrokers(config),
     rateLimit: options.rateLimit,
     clock: options.clock,
+    status,
     archive: options.archive,
     async stop() {
       await Promise.allSettled(stoppables.map((s) => s.stop()));

@@ -5,9 +5,11 @@ import { defaultRateLimit, registerRateLimit } from '../rate-limit.js';
 import { filterStatusRoutes } from './filter-status.js';
 import { filterToolRoutes } from './filter-tools.js';
 import { archiveRoutes } from './archive.js';
+import { fieldRoutes } from './fields.js';
 import { filterRoutes } from './filters.js';
 import { meRoutes } from './me.js';
 import { scsRoutes } from './scs.js';
+import { statusRoutes } from './status.js';
 import { streamRoutes } from './streams.js';
 import { tokenRoutes } from './tokens.js';
 import { userRoutes } from './users.js';
@@ -18,5 +20,5 @@ export async function v1Routes(app: FastifyInstance, services: ApiServices): Pro
   registerAuth(app, services.platform.credentials, services.clock ?? (() => new Date()));
   // The archive: alerts, objects and light curves, cone search (JSON and IVOA SCS), cutouts.
   for (const routes of [archiveRoutes, scsRoutes]) routes(app, services);
-  for (const routes of [meRoutes, userRoutes, tokenRoutes, filterToolRoutes, filterRoutes, filterStatusRoutes, streamRoutes]) routes(app, services);
+  for (const routes of [meRoutes, userRoutes, tokenRoutes, filterToolRoutes, filterRoutes, filterStatusRoutes, streamRoutes, fieldRoutes, statusRoutes]) routes(app, services);
 }

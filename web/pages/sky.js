@@ -1,0 +1,106 @@
+// Sky view: recent alerts (those the live feed delivered to this page) and cone-search results on a
+// Mollweide projection drawn locally in SVG, so it works with no external network.
+import { useMemo, useState } from 'preact/hooks';
+import { api } from '../lib/api.js';
+import { bandColours, num } from '../lib/format.js';
+import { html } from '../lib/html.js';
+import { useLive } from '../lib/live.js';
+import { galacticPlane, mollweide } from '../lib/projection.js';
+import { link, parseHash } from '../lib/router.js';
+
+const W = 900;
+const H = 450;
+const SX = W / (4 * Math.SQRT2 + 0.2);
+const SY = H / (2 * Math.SQRT2 + 0.1);
+
+function project(ra, dec) {
+  const p = mollweide(ra, dec);
+  return [W / 2 + p.x * SX, H / 2 - p.y * SY];
+}
+
+function path(points) {
+  let d = '';
+  let last;
+  for (const { ra, dec } of points) {
+    const [x, y] = project(ra, dec);
+    // Break the line where it wraps from one edge of the ellipse to the other.
+    d += `${last && Math.abs(x - last) < W / 3 ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)}`;
+    last = x;
+  }
+  return d;
+}
+
+function Graticule() {
+  const lines = useMemo(() => {
+    const out = [];
+    for (let dec = -60; dec <= 60; dec += 30) out.push(path(Array.from({ length: 181 }, (_, i) => ({ ra: Math.min(359.9999, 0.0001 + i * 2), dec }))));
+    for (let ra = 30; ra < 360; ra += 30) out.push(path(Array.from({ length: 91 }, (_, i) => ({ ra, dec: -90 + i * 2 }))));
+    return out;
+  }, []);
+  const plane = useMemo(() => path(galacticPlane()), []);
+  const border = useMemo(() => `${path(Array.from({ length: 91 }, (_, i) => ({ ra: 0.0001, dec: -90 + i * 2 })))}${path(Array.from({ length: 91 }, (_, i) => ({ ra: 359.9999, dec: -90 + i * 2 })))}`, []);
+  return html`
+    <g class="graticule">
+      <path d=${border} class="border" />
+      ${lines.map((d) => html`<path d=${d} />`)}
+      <path d=${plane} class="galactic" />
+      ${[0, 60, 120, 240, 300].map((ra) => {
+        const [x, y] = project(ra, 0);
+        return html`<text x=${x} y=${y - 3}>${ra / 15}h</text>`;
+      })}
+    </g>`;
+}
+
+export function SkyPage() {
+  const state = useLive();
+  const query = parseHash().query;
+  const [cone, setCone] = useState({ ra: query.get('ra') ?? '', dec: query.get('dec') ?? '', radius: '60' });
+  const [hits, setHits] = useState([]);
+  const [error, setError] = useState('');
+  const [hover, setHover] = useState(null);
+
+  const recent = state.items.map((item) => item.alert).filter((a) => typeof a.ra === 'number' && typeof a.dec === 'number');
+  const centre = cone.ra !== '' && cone.dec !== '' && Number.isFinite(Number(cone.ra)) && Number.isFinite(Number(cone.dec)) ? project(Number(cone.ra), Number(cone.dec)) : null;
+
+  async function search(event) {
+    event.preventDefault();
+    setError('');
+    try {
+      const body = await api(`/cone?ra=${encodeURIComponent(cone.ra)}&dec=${encodeURIComponent(cone.dec)}&radius=${encodeURIComponent(cone.radius)}`);
+      setHits(body.hits ?? []);
+    } catch (err) {
+      setError(`${err.code}: ${err.message}`);
+    }
+  }
+
+  const dot = (a, cls) => {
+    const [x, y] = project(a.ra, a.dec);
+    return html`<a href=${link('alert', a.alertId)}><circle class=${cls} cx=${x} cy=${y} r=${cls === 'hit' ? 4 : 3} fill=${bandColours[a.band] ?? '#555'} onMouseEnter=${() => setHover(a)} onMouseLeave=${() => setHover(null)}><title>${a.survey} ${a.objectId} ${a.band ?? ''} ${num(a.mag)}</title></circle></a>`;
+  };
+
+  return html`
+    <section>
+      <h1>Sky</h1>
+      <p class="muted">${recent.length} recent alert(s) delivered to this page by the live feed, and cone-search results from the archive, on a Mollweide projection (equatorial, RA increasing to the left; the curve is the galactic plane). Drawn locally: no image survey is fetched.</p>
+      <form class="toolbar" onSubmit=${search}>
+        <label>RA° <input size="9" value=${cone.ra} onInput=${(e) => setCone({ ...cone, ra: e.currentTarget.value })} required /></label>
+        <label>Dec° <input size="9" value=${cone.dec} onInput=${(e) => setCone({ ...cone, dec: e.currentTarget.value })} required /></label>
+        <label>radius″ <input size="6" value=${cone.radius} onInput=${(e) => setCone({ ...cone, radius: e.currentTarget.value })} required /></label>
+        <button type="submit">Cone search</button>
+      </form>
+      ${error && html`<p class="error">${error}</p>`}
+      <svg class="sky" viewBox=${`0 0 ${W} ${H}`} data-testid="sky" role="img" aria-label="sky map">
+        <${Graticule} />
+        ${recent.map((a) => dot(a, 'recent'))}
+        ${hits.map((a) => dot(a, 'hit'))}
+        ${centre && html`<circle class="centre" cx=${centre[0]} cy=${centre[1]} r="8" />`}
+      </svg>
+      <p class="muted hover">${hover ? `${hover.survey} ${hover.alertId} (${hover.objectId}) at ${num(hover.ra, 5)}, ${num(hover.dec, 5)}, ${hover.band ?? ''} ${num(hover.mag)}` : 'Point at an alert for details; click to open it.'}</p>
+      ${hits.length > 0 && html`
+        <h2>Cone search: ${hits.length} alert(s)</h2>
+        <table><thead><tr><th>alert</th><th>object</th><th>survey</th><th>band</th><th>mag</th><th>distance (″)</th></tr></thead>
+          <tbody>${hits.map((h) => html`<tr key=${h.alertId}><td><a href=${link('alert', h.alertId)}>${h.alertId}</a></td><td><a href=${link('object', h.objectId)}>${h.objectId}</a></td><td>${h.survey}</td><td>${h.band ?? ''}</td><td>${num(h.mag)}</td><td>${num(h.separation ?? h.distanceArcsec, 2)}</td></tr>`)}</tbody>
+        </table>`}
+    </section>
+  `;
+}
