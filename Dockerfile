@@ -15,6 +15,8 @@ COPY package.json ./
 COPY bin ./bin
 COPY schemas ./schemas
 COPY src/annotate/catalogs/bsc5.csv ./src/annotate/catalogs/bsc5.csv
+# The state directory (cached catalog indexes) must be writable by the unprivileged user.
+RUN mkdir -p /var/lib/nightjar && chown node:node /var/lib/nightjar
 USER node
 EXPOSE 8080
 ENTRYPOINT ["node", "bin/nightjar.js"]
