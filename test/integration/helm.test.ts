@@ -95,11 +95,14 @@ describe('Helm chart (deploy/helm/nightjar)', () => {
   const envOf = (c: Container): Record<string, string> => Object.fromEntries(c.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
   const component = (m: Manifest): string => m.metadata.labels['app.kubernetes.io/component']!;
 
-  it('passes helm lint --strict with operator values, and refuses to render without the external services', async () => {
+  it('passes helm lint --strict with operator values, and refuses to render without the external services or with invalid values', async () => {
     const { stdout } = await run(helm, ['lint', chart, '--strict', '-f', valuesFile(operatorValues)]);
     expect(stdout).toContain('0 chart(s) failed');
     expect(await templateError({})).toContain('kafka.brokers is required');
     expect(await templateError({ kafka: { brokers: 'k:9092' } })).toContain('clickhouse.url is required');
+    // values.schema.json: misspelt values and wrong types are refused before anything renders.
+    expect(await templateError({ ...operatorValues, serviceMonitr: { enabled: true } })).toContain("additional properties 'serviceMonitr' not allowed");
+    expect(await templateError({ ...operatorValues, roles: { worker: { replicas: 'two' } } })).toMatch(/roles\/worker\/replicas.*want integer/);
   });
 
   it('renders every role as a Deployment running its role, with probes on /healthz and /readyz and its resources', async () => {
@@ -209,7 +212,7 @@ describe('Helm chart (deploy/helm/nightjar)', () => {
     const worker = workloads(some).find((w) => component(w) === 'worker')!;
     expect(worker.kind).toBe('StatefulSet');
     expect(worker.spec.serviceName).toBe('nj-nightjar-worker');
-    expect(await templateError({ ...operatorValues, roles: { worker: { workload: 'DaemonSet' } } })).toContain('must be Deployment or StatefulSet');
+    expect(await templateError({ ...operatorValues, roles: { worker: { workload: 'DaemonSet' } } })).toMatch(/roles\/worker\/workload/);
     // One jobs role: never two replicas, not even during a rolling update.
     const jobs = workloads(await template(operatorValues)).find((w) => component(w) === 'jobs')!;
     expect(jobs.spec.replicas).toBe(1);
