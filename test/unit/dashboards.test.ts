@@ -72,6 +72,12 @@ describe('Grafana dashboards', () => {
     expect([...names('archive.json')]).toEqual(expect.arrayContaining(['nightjar_sink_rows_total', 'nightjar_sink_insert_seconds_bucket', 'nightjar_sink_waiting_for_clickhouse', 'nightjar_sink_clickhouse_unavailable_total', 'nightjar_jobs', 'nightjar_jobs_finished_total']));
   });
 
+  it('queries only metrics documented in docs/observability.md', () => {
+    const docs = readFileSync(new URL('docs/observability.md', root), 'utf8');
+    const names = new Set(dashboardQueries(dashboards).flatMap((q) => grafanaQueryMetricNames(q.expr)).map((n) => n.replace(/_(bucket|sum|count)$/, '')));
+    for (const name of names) expect(docs, name).toContain(`\`${name}`);
+  });
+
   it('is provisioned by Grafana in docker compose from the directory the dashboards are mounted at', () => {
     const provider = parse(readFileSync(new URL('deploy/grafana/provisioning/dashboards/nightjar.yml', root), 'utf8')) as { providers: { options: { path: string } }[] };
     const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8'), { merge: true }) as { services: Record<string, { volumes?: string[] }> };
