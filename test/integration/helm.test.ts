@@ -185,7 +185,10 @@ describe('Helm chart (deploy/helm/nightjar)', () => {
     }
     const external = await template({ ...operatorValues, secret: { existingSecret: 'nightjar-creds' } });
     expect(external.some((m) => m.kind === 'Secret')).toBe(false);
-    for (const deployment of workloads(external)) expect(mainContainer(deployment).envFrom).toEqual([{ secretRef: { name: 'nightjar-creds' } }]);
+    for (const deployment of workloads(external)) {
+      expect(mainContainer(deployment).envFrom).toEqual([{ secretRef: { name: 'nightjar-creds' } }]);
+      expect(deployment.spec.template.metadata.annotations).toBeUndefined();
+    }
     expect(await templateError({ ...operatorValues, secret: { extra: { PASSWORD: 'x' } } })).toContain('secret.extra keys are NIGHTJAR_* variable names');
   });
 
