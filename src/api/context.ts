@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { ArchiveQueries } from '../clickhouse/archive-queries.js';
 import type { FilterStore } from '../filter/store.js';
+import type { LiveHub } from '../live/hub.js';
 import type { Platform } from '../platform/platform.js';
 import type { AlertTester } from './alert-tester.js';
 import type { RateLimitSettings } from './rate-limit.js';
@@ -21,6 +22,8 @@ export interface ApiServices {
   /** Kafka bootstrap servers shown in the consumer settings of GET /streams. */
   brokers: string[];
   clock?: () => Date;
+  /** The websocket live feeds (GET /live); startApiServices creates them when given the metrics registry. */
+  live?: LiveHub;
   /** Reads of the ClickHouse archive for /alerts, /objects, /cone, /scs and cutouts; without it they answer 503 ARCHIVE_UNAVAILABLE. */
   archive?: ArchiveQueries;
   /** Consumer groups, lag, ingest rate and dead letters for GET /status. */

@@ -1,9 +1,11 @@
 import type { Kafka } from 'kafkajs';
+import type { Registry } from 'prom-client';
 import type { ArchiveQueries } from '../clickhouse/archive-queries.js';
 import { createClickHouse } from '../clickhouse/client.js';
 import { kafkaBrokers, type Config } from '../config/index.js';
 import { expressionErrors } from '../filter/lang-matcher.js';
 import { FilterStore } from '../filter/store.js';
+import { LiveHub } from '../live/hub.js';
 import type { Logger } from '../log/logger.js';
 import { createPlatform } from '../platform/platform.js';
 import { createAlertTester } from './alert-tester.js';
@@ -20,6 +22,8 @@ export interface StartApiOptions {
   statsTopic?: string;
   rateLimit?: RateLimitSettings;
   clock?: () => Date;
+  /** The process's metrics registry: with it, the live feeds (GET /api/v1/live) run here with shared topic readers. */
+  registry?: Registry;
   /** Archive reads (startRoles builds them on its ClickHouse client and `clickhouse.database`). */
   archive?: ArchiveQueries;
 }
@@ -47,6 +51,8 @@ export async function startApiServices(kafka: Kafka, config: Config, logger: Log
     await Promise.allSettled(stoppables.map((s) => s.stop()));
     throw err;
   }
+  const live = options.registry ? new LiveHub({ kafka, config, platform, filters, registry: options.registry, logger, clock: options.clock }) : undefined;
+  if (live) stoppables.unshift(live);
   return {
     platform,
     filters,
@@ -56,6 +62,7 @@ export async function startApiServices(kafka: Kafka, config: Config, logger: Log
     brokers: kafkaBrokers(config),
     rateLimit: options.rateLimit,
     clock: options.clock,
+    live,
     status,
     archive: options.archive,
     async stop() {

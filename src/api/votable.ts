@@ -18,14 +18,15 @@ interface Column {
 }
 
 /**
- * SCS 1.03 names the three mandatory columns by UCD1 (ID_MAIN, POS_EQ_RA_MAIN, POS_EQ_DEC_MAIN);
- * current clients, pyvo and TOPCAT among them, also accept their UCD1+ equivalents, which VOTable
- * 1.3 recommends. The UCD1+ form is written; docs/api.md gives the correspondence.
+ * SCS 1.03 requires the main id, RA and Dec columns to carry the UCD1 values ID_MAIN,
+ * POS_EQ_RA_MAIN and POS_EQ_DEC_MAIN (UCD1+: meta.id;meta.main, pos.eq.ra;meta.main,
+ * pos.eq.dec;meta.main). pyvo finds a record's `pos` and `id` by exactly these UCD1 names, and
+ * TOPCAT reads both forms, so the UCD1 names are written; the other columns use UCD1+.
  */
 export const scsColumns: readonly Column[] = [
-  { name: 'alertId', datatype: 'char', ucd: 'meta.id;meta.main', description: 'alert id (ZTF candid, Rubin diaSourceId); SCS ID_MAIN', value: (h) => h.alertId },
-  { name: 'ra', datatype: 'double', ucd: 'pos.eq.ra;meta.main', unit: 'deg', description: 'right ascension (ICRS); SCS POS_EQ_RA_MAIN', value: (h) => h.ra },
-  { name: 'dec', datatype: 'double', ucd: 'pos.eq.dec;meta.main', unit: 'deg', description: 'declination (ICRS); SCS POS_EQ_DEC_MAIN', value: (h) => h.dec },
+  { name: 'alertId', datatype: 'char', ucd: 'ID_MAIN', description: 'alert id (ZTF candid, Rubin diaSourceId); UCD1+ meta.id;meta.main', value: (h) => h.alertId },
+  { name: 'ra', datatype: 'double', ucd: 'POS_EQ_RA_MAIN', unit: 'deg', description: 'right ascension (ICRS); UCD1+ pos.eq.ra;meta.main', value: (h) => h.ra },
+  { name: 'dec', datatype: 'double', ucd: 'POS_EQ_DEC_MAIN', unit: 'deg', description: 'declination (ICRS); UCD1+ pos.eq.dec;meta.main', value: (h) => h.dec },
   { name: 'objectId', datatype: 'char', ucd: 'meta.id', description: 'object id (ZTF objectId, Rubin diaObjectId)', value: (h) => h.objectId },
   { name: 'survey', datatype: 'char', ucd: 'meta.code', description: 'ztf or lsst', value: (h) => h.survey },
   { name: 'mjd', datatype: 'double', ucd: 'time.epoch', unit: 'd', description: 'observation time (MJD)', value: (h) => h.mjd },

@@ -39,7 +39,7 @@ export async function startRoles(roles: RoleName[], { config, logger }: CommandC
   try {
     for (const role of roles) components.push(...(await startRole(role, { config, logger, registry, kafka })));
     // The api role answers /api/v1 from users, tokens and filters followed from their topics, caught up first.
-    if (roles.includes('api')) services = await startApiServices(kafka, config, logger, { statsTopic: config.topics.filterStats, archive: archiveQueries(clickhouse, config.clickhouse.database, catalogueColumns(allFields())) });
+    if (roles.includes('api')) services = await startApiServices(kafka, config, logger, { registry, statsTopic: config.topics.filterStats, archive: archiveQueries(clickhouse, config.clickhouse.database, catalogueColumns(allFields())) });
     http = buildApi({ config, logger, registry, readiness: [kafkaReadiness(admin), clickhouseReadiness(clickhouse)], services });
     await http.listen({ host: config.api.host, port: config.api.port });
   } catch (err) {

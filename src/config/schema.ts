@@ -152,6 +152,30 @@ export const defaults = {
     /** Largest request body (bytes). */
     bodyLimit: 10 * 1024 * 1024,
   },
+  live: {
+    /** Websocket connections (GET /api/v1/live) the api role holds in total; more are closed with 1013. */
+    maxConnections: 2_000,
+    /** Websocket connections per token; more are closed with 4029. */
+    maxConnectionsPerToken: 20,
+    /** Subscriptions per websocket connection. */
+    maxSubscriptions: 16,
+    /** Messages queued for one connection before it is closed as a slow consumer (4008); a notice at half. */
+    sendQueueMessages: 1_000,
+    /** Bytes queued for one connection before it is closed as a slow consumer (4008); a notice at half. */
+    sendQueueBytes: 16 * 1024 * 1024,
+    /** Bytes a connection's socket may hold unsent before further frames wait in its send queue. */
+    socketBufferBytes: 256 * 1024,
+    /** Interval of websocket pings (ms); a peer that has not answered the previous one is terminated. */
+    heartbeatMs: 30_000,
+    /** How long a connection closed as slow may take to accept the close frame before it is cut (ms). */
+    closeGraceMs: 5_000,
+    /** Recent messages each shared topic reader keeps for clients resuming with a cursor. */
+    replayMessages: 2_000,
+    /** Bytes of recent messages each shared topic reader keeps for resuming clients. */
+    replayBytes: 32 * 1024 * 1024,
+    /** How long a shared topic reader keeps running after its last subscriber left (ms). */
+    idleReaderMs: 30_000,
+  },
 };
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -191,6 +215,17 @@ export const rules: Record<string, (value: unknown) => string | null> = {
   'anomaly.retrainMinutes': positiveInteger,
   'anomaly.features': (v) => ((v as string[]).length > 0 ? null : 'allowed values: a non-empty comma-separated list of field paths'),
   'sink.flushMs': positiveInteger,
+  'live.maxConnections': positiveInteger,
+  'live.maxConnectionsPerToken': positiveInteger,
+  'live.maxSubscriptions': positiveInteger,
+  'live.sendQueueMessages': positiveInteger,
+  'live.sendQueueBytes': positiveInteger,
+  'live.socketBufferBytes': positiveInteger,
+  'live.heartbeatMs': positiveInteger,
+  'live.closeGraceMs': positiveInteger,
+  'live.replayMessages': positiveInteger,
+  'live.replayBytes': positiveInteger,
+  'live.idleReaderMs': positiveInteger,
   'clickhouse.database': (v) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(v as string) ? null : 'allowed values: a plain identifier (letters, digits and _, not starting with a digit)'),
   'kafka.brokers': (v) => ((v as string[]).every((b) => /^[^\s:]+:\d+$/.test(b)) ? null : 'allowed values: a comma-separated list of host:port'),
   'clickhouse.url': (v) => (v === '' || /^https?:\/\/[^\s]+$/.test(v as string) ? null : 'allowed values: empty or an http(s):// URL'),

@@ -93,6 +93,17 @@ export const errorCatalogue = {
   CUTOUT_UNREADABLE: { status: 422, retriable: false, summary: 'an archived cutout is not a FITS image that can be rendered as PNG (format=fits returns it as stored)' },
   NOT_OWNER: { status: 403, retriable: false, summary: 'the resource is readable by you (a public filter) but only its owner may change it' },
   INTERNAL: { status: 500, retriable: false, summary: 'an unexpected internal error' },
+
+  // live feeds (websocket, docs/live.md)
+  UPGRADE_REQUIRED: { status: 426, retriable: false, summary: 'GET /api/v1/live is a websocket endpoint: send the Upgrade: websocket handshake' },
+  LIVE_MESSAGE_INVALID: { status: 400, retriable: false, summary: 'a websocket message is not JSON, not a known request, or has an invalid field' },
+  LIVE_SUBSCRIPTION_EXISTS: { status: 409, retriable: false, summary: 'the connection already has a subscription with this id' },
+  LIVE_SUBSCRIPTION_LIMIT: { status: 429, retriable: false, summary: 'the connection has as many subscriptions as allowed (live.maxSubscriptions)' },
+  LIVE_CURSOR_INVALID: { status: 400, retriable: false, summary: 'the cursor is malformed or belongs to another stream' },
+  LIVE_CURSOR_EXPIRED: { status: 410, retriable: false, summary: 'part of what a cursor missed is past the topic\'s retention; delivery resumes from the oldest message kept' },
+  LIVE_CONNECTION_LIMIT: { status: 429, retriable: true, summary: 'too many websocket connections for this token (live.maxConnectionsPerToken) or in total (live.maxConnections)' },
+  LIVE_SLOW_CONSUMER: { status: 429, retriable: true, summary: 'the connection\'s send queue is filling (notice at half) or overflowed (closed with 4008)' },
+  LIVE_SUBSCRIPTION_ENDED: { status: 410, retriable: false, summary: 'a subscribed filter was removed or is no longer public; the subscription ended' },
 } as const satisfies Record<string, { status: number; retriable: boolean; summary: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

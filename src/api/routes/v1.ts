@@ -13,11 +13,14 @@ import { statusRoutes } from './status.js';
 import { streamRoutes } from './streams.js';
 import { tokenRoutes } from './tokens.js';
 import { userRoutes } from './users.js';
+import { liveRoutes } from '../../live/route.js';
 
 /** /api/v1: rate limited per token, every route authenticated with the scope it declares. */
 export async function v1Routes(app: FastifyInstance, services: ApiServices): Promise<void> {
   await registerRateLimit(app, services.rateLimit ?? defaultRateLimit);
   registerAuth(app, services.platform.credentials, services.clock ?? (() => new Date()));
+  // Websocket live feeds (docs/live.md), when this process runs them.
+  if (services.live) await liveRoutes(app, services.live, services.platform.credentials, services.clock ?? (() => new Date()));
   // The archive: alerts, objects and light curves, cone search (JSON and IVOA SCS), cutouts.
   for (const routes of [archiveRoutes, scsRoutes]) routes(app, services);
   for (const routes of [meRoutes, userRoutes, tokenRoutes, filterToolRoutes, filterRoutes, filterStatusRoutes, streamRoutes, fieldRoutes, statusRoutes]) routes(app, services);

@@ -118,9 +118,9 @@ describe('Simple Cone Search VOTables', () => {
     expect(doc.RESOURCE.type).toBe('results');
     expect(doc.RESOURCE.INFO).toMatchObject({ name: 'QUERY_STATUS', value: 'OK' });
     const fields = doc.RESOURCE.TABLE.FIELD as { name: string; ucd: string; datatype: string }[];
-    expect(fields.filter((f) => f.ucd === 'meta.id;meta.main').map((f) => f.name)).toEqual(['alertId']);
-    expect(fields.filter((f) => f.ucd === 'pos.eq.ra;meta.main').map((f) => f.name)).toEqual(['ra']);
-    expect(fields.filter((f) => f.ucd === 'pos.eq.dec;meta.main').map((f) => f.name)).toEqual(['dec']);
+    expect(fields.filter((f) => f.ucd === 'ID_MAIN').map((f) => f.name)).toEqual(['alertId']);
+    expect(fields.filter((f) => f.ucd === 'POS_EQ_RA_MAIN').map((f) => f.name)).toEqual(['ra']);
+    expect(fields.filter((f) => f.ucd === 'POS_EQ_DEC_MAIN').map((f) => f.name)).toEqual(['dec']);
     const cells = doc.RESOURCE.TABLE.DATA.TABLEDATA.TR.TD as unknown[];
     expect(cells).toHaveLength(fields.length);
     const byName = Object.fromEntries(fields.map((f, i) => [f.name, cells[i]]));

@@ -1,0 +1,26 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export const disconnectReasons = ['client', 'slow_consumer', 'heartbeat', 'revoked', 'limit', 'shutdown', 'error'] as const;
+export type DisconnectReason = (typeof disconnectReasons)[number];
+export const dropReasons = ['slow_consumer', 'closed'] as const;
+export type DropReason = (typeof dropReasons)[number];
+export const frameTypes = ['alert', 'subscribed', 'unsubscribed', 'notice', 'error'] as const;
+export type FrameType = (typeof frameTypes)[number];
+
+/** The live feeds' metrics (docs/live.md); every label is a bounded set, initialised at zero. */
+export class LiveMetrics {
+  readonly connections: Gauge;
+  readonly messages: Counter<'type'>;
+  readonly dropped: Counter<'reason'>;
+  readonly disconnects: Counter<'reason'>;
+
+  constructor(registry: Registry) {
+    this.connections = new Gauge({ name: 'nightjar_ws_connections', help: 'Open websocket connections of the live feeds', registers: [registry] });
+    this.messages = new Counter({ name: 'nightjar_ws_messages_total', help: 'Websocket frames sent to live-feed clients, by type (alert, subscribed, unsubscribed, notice, error)', labelNames: ['type'], registers: [registry] });
+    this.dropped = new Counter({ name: 'nightjar_ws_dropped_total', help: 'Alerts not delivered to a live-feed client, by reason (slow_consumer: discarded from the queue of a connection closed as slow; closed: for a closing connection)', labelNames: ['reason'], registers: [registry] });
+    this.disconnects = new Counter({ name: 'nightjar_ws_disconnects_total', help: 'Closed websocket connections, by reason', labelNames: ['reason'], registers: [registry] });
+    for (const type of frameTypes) this.messages.labels(type).inc(0);
+    for (const reason of dropReasons) this.dropped.labels(reason).inc(0);
+    for (const reason of disconnectReasons) this.disconnects.labels(reason).inc(0);
+  }
+}

@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Logger } from '../log/logger.js';
+import type { Positions } from './cursor.js';
+import { LiveMessage, type TopicKind } from './message.js';
+
+/** A subscription that receives what a reader dispatches. */
+export interface LiveListener {
+  offerLive(message: LiveMessage): void;
+}
+
+export interface ReaderSettings {
+  replayMessages: number;
+  replayBytes: number;
+  idleReaderMs: number;
+}
+
+/** How often a reader whose topic does not exist yet (a user with no active filter) looks again (ms). */
+const TOPIC_POLL_MS = 2_000;
+
+/**
+ * The one Kafka reader of a topic in this process, shared by every subscription to it. It reads
+ * in a private consumer group that commits nothing, from the topic's end at start, and hands each
+ * record to its listeners synchronously: it never waits for a client (each connection has its
+ * own bounded queue). It keeps a window of recent records so a client resuming with a cursor is
+ * served from memory. `next` is, per partition, the offset of the next record it will dispatch;
+ * the window holds every record of a partition from `coveredFrom` up to `next`.
+ */
+export class TopicReader {
+  readonly next: Positions = new Map();
+  readonly coveredFrom: Positions = new Map();
+  private readonly listeners = new Set<LiveListener>();
+  private readonly window: LiveMessage[] = [];
+  private windowHead = 0;
+  private windowBytes = 0;
+  private users = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private consumer: Consumer | undefined;
+  private started: Promise<void> | undefined;
+  private stopped = false;
+  private unreadable = 0;
+
+  constructor(
+    private readonly kafka: Kafka,
+    readonly topic: string,
+    readonly kind: TopicKind,
+    private readonly settings: ReaderSettings,
+    private readonly logger: Logger,
+    /** Called once the reader stopped after being idle, so its owner forgets it. */
+    private readonly onIdleStop: (reader: TopicReader) => void,
+  ) {}
+
+  /** Resolves once the start positions are known: from then on nothing published is missed. */
+  start(): Promise<void> {
+    this.started ??= this.begin().catch((err: unknown) => {
+      this.started = undefined;
+      throw err;
+    });
+    return this.started;
+  }
+
+  /** A subscription (live or still catching up) holds the reader; the last release starts the idle timer. */
+  acquire(): void {
+    this.users += 1;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  release(): void {
+    this.users = Math.max(0, this.users - 1);
+    if (this.users > 0 || this.stopped) return;
+    this.idleTimer = setTimeout(() => {
+      if (this.users > 0) return;
+      this.onIdleStop(this);
+      void this.stop();
+    }, this.settings.idleReaderMs);
+    this.idleTimer.unref();
+  }
+
+  attach(listener: LiveListener): void {
+    this.listeners.add(listener);
+  }
+
+  detach(listener: LiveListener): void {
+    this.listeners.delete(listener);
+  }
+
+  /** Whether the window holds every record from `from` onwards (a partition missing from `from` counts from 0). */
+  covers(from: Positions): boolean {
+    for (const [partition, covered] of this.coveredFrom) if ((from.get(partition) ?? 0) < covered) return false;
+    return true;
+  }
+
+  /** The window's records at or after `from`, in dispatch order. */
+  replay(from: Positions): LiveMessage[] {
+    const out: LiveMessage[] = [];
+    for (let i = this.windowHead; i < this.window.length; i++) {
+      const message = this.window[i]!;
+      if (message.offset >= (from.get(message.partition) ?? 0)) out.push(message);
+    }
+    return out;
+  }
+
+  get subscribers(): number {
+    return this.users;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.pollTimer);
+    this.listeners.clear();
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.disconnect().catch(() => undefined);
+  }
+
+  private async begin(): Promise<void> {
+    const ends = await this.endOffsets();
+    if (ends === null) {
+      // The topic appears when its owner first activates a filter; everything on it is then new.
+      this.pollTimer = setTimeout(() => void this.waitForTopic(), TOPIC_POLL_MS);
+      this.pollTimer.unref();
+      return;
+    }
+    await this.follow(ends);
+  }
+
+  private async waitForTopic(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const ends = await this.endOffsets();
+      if (ends !== null) {
+        await this.follow(new Map([...ends.keys()].map((p) => [p, 0])));
+        return;
+      }
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'live reader cannot look up its topic yet');
+    }
+    if (!this.stopped) {
+      this.pollTimer = setTimeout(() => void this.waitForTopic(), TOPIC_POLL_MS);
+      this.pollTimer.unref();
+    }
+  }
+
+  private async follow(start: Positions): Promise<void> {
+    if (this.stopped) return;
+    for (const [partition, offset] of start) {
+      if (!this.next.has(partition)) this.next.set(partition, offset);
+      if (!this.coveredFrom.has(partition)) this.coveredFrom.set(partition, offset);
+    }
+    const consumer = this.kafka.consumer({ groupId: `nightjar-live-${randomUUID()}`, maxWaitTimeInMs: 100, readUncommitted: false, allowAutoTopicCreation: false });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) this.dispatch(LiveMessage.from(this.kind, batch.partition, message));
+      },
+    });
+    // Records fetched before the seek lands are older than `next` and skipped by dispatch.
+    for (const [partition, offset] of start) consumer.seek({ topic: this.topic, partition, offset: String(offset) });
+    this.logger.debug({ topic: this.topic, start: Object.fromEntries(start) }, 'live reader started');
+  }
+
+  private dispatch(message: LiveMessage): void {
+    const { partition, offset } = message;
+    if (offset < (this.next.get(partition) ?? 0)) return;
+    this.next.set(partition, offset + 1);
+    if (!this.coveredFrom.has(partition)) this.coveredFrom.set(partition, 0);
+    this.remember(message);
+    for (const listener of this.listeners) listener.offerLive(message);
+    if (this.listeners.size > 0 && message.parsed() === null && this.unreadable++ % 1000 === 0) {
+      this.logger.warn({ topic: this.topic, partition, offset }, 'unreadable record on a live topic skipped');
+    }
+  }
+
+  private remember(message: LiveMessage): void {
+    this.window.push(message);
+    this.windowBytes += message.size;
+    while (this.window.length - this.windowHead > this.settings.replayMessages || (this.windowBytes > this.settings.replayBytes && this.window.length - this.windowHead > 1)) {
+      const evicted = this.window[this.windowHead]!;
+      this.window[this.windowHead] = undefined as unknown as LiveMessage;
+      this.windowHead += 1;
+      this.windowBytes -= evicted.size;
+      this.coveredFrom.set(evicted.partition, Math.max(this.coveredFrom.get(evicted.partition) ?? 0, evicted.offset + 1));
+    }
+    if (this.windowHead > 1024 && this.windowHead * 2 > this.window.length) {
+      this.window.splice(0, this.windowHead);
+      this.windowHead = 0;
+    }
+  }
+
+  /** Per partition, the offset after the last record; null when the topic does not exist. */
+  private async endOffsets(): Promise<Positions | null> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      if (!(await admin.listTopics()).includes(this.topic)) return null;
+      const offsets = await admin.fetchTopicOffsets(this.topic);
+      return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
+
+/** Per partition, the oldest offset still kept (retention); null when the topic does not exist. */
+export async function startOffsets(kafka: Kafka, topic: string): Promise<Positions | null> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(topic)) return null;
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, Number(o.low)]));
+  } finally {
+    await admin.disconnect();
+  }
+}

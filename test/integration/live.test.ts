@@ -1,0 +1,270 @@
+import { spawn } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApi } from '../../src/api/server.js';
+import { startApiServices, type RunningApiServices } from '../../src/api/services.js';
+import type { Config } from '../../src/config/index.js';
+import { userTopic } from '../../src/filter/model.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { createMetricsRegistry, type Registry } from '../../src/metrics/registry.js';
+import { testConfig, uniqueName, waitFor, withKafka, type KafkaKit } from '../helpers/index.js';
+import { compactedTopic } from './support/alerts.js';
+import { LiveTestClient, type Frame } from './support/live-client.js';
+
+/**
+ * The websocket live feeds (docs/live.md) against the real broker: matches produced to a user's
+ * topic reach the user's connections, private filters stay private, the enriched stream is for
+ * administrators, cursors resume exactly, a stalled client is warned then closed (4008) while a
+ * healthy one keeps receiving, and limits and revocation close connections with their codes.
+ */
+describe('live feeds over websocket', () => {
+  let kit: KafkaKit;
+  let config: Config;
+  let registry: Registry;
+  let services: RunningApiServices;
+  let app: FastifyInstance;
+  let url: string;
+  const users = { alice: uniqueName('alice'), bob: uniqueName('bob'), root: uniqueName('root') };
+  const tokens = { alice: '', bob: '', root: '' };
+  const filters = { priv: uniqueName('priv'), pub: uniqueName('pub') };
+  const clients: LiveTestClient[] = [];
+  let seq = 0;
+
+  const client = (options: ConstructorParameters<typeof LiveTestClient>[1] = {}): LiveTestClient => {
+    const c = new LiveTestClient(url, options);
+    clients.push(c);
+    return c;
+  };
+
+  /** A match message as the worker writes it (docs/outputs.md), with a unique alertId. */
+  const match = (filterId: string, extra: Record<string, unknown> = {}) => {
+    const n = ++seq;
+    const alert = { survey: 'ztf', alertId: String(9_000_000 + n), objectId: `ZTF26obj${n % 7}`, mag: 17 + (n % 10) / 10, ra: 10.5, dec: -20.25, lc: { all: { ndet: n, std: 0.1 } }, ...extra };
+    return {
+      key: alert.objectId,
+      value: JSON.stringify({ filter: { id: filterId, version: 1, owner: users.alice }, matchedAt: new Date().toISOString(), alert }),
+      headers: { 'nightjar-filter-id': filterId, 'nightjar-filter-version': '1', 'content-type': 'application/json' },
+    };
+  };
+  const produce = async (filterId: string, count: number, extra: Record<string, unknown> = {}): Promise<string[]> => {
+    const messages = Array.from({ length: count }, () => match(filterId, extra));
+    await kit.producer.send({ topic: userTopic(users.alice), acks: -1, messages });
+    return messages.map((m) => (JSON.parse(m.value) as { alert: { alertId: string } }).alert.alertId);
+  };
+  const alertIds = (frames: Frame[]): string[] => frames.map((f) => (f.data as { alertId: string }).alertId);
+  const metric = async (name: string, labels = ''): Promise<number> => {
+    const text = await registry.metrics();
+    const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `) || (labels === '' && l.startsWith(`${name} `)));
+    return line ? Number(line.split(' ').pop()) : Number.NaN;
+  };
+
+  beforeAll(async () => {
+    kit = await withKafka();
+    config = testConfig({
+      topics: {
+        users: await compactedTopic(kit, 'live-users'),
+        tokens: await compactedTopic(kit, 'live-tokens'),
+        filters: await compactedTopic(kit, 'live-filters'),
+        notices: await kit.createTopic({ prefix: 'live-notices' }),
+        enriched: await kit.createTopic({ prefix: 'live-enriched', partitions: 2 }),
+      },
+      live: { maxConnectionsPerToken: 3, sendQueueMessages: 200, sendQueueBytes: 2 * 1024 * 1024, socketBufferBytes: 64 * 1024, closeGraceMs: 15_000, replayMessages: 5, idleReaderMs: 500 },
+    });
+    registry = createMetricsRegistry({ processMetrics: false });
+    services = await startApiServices(kit.kafka, config, silentLogger(), { registry });
+    app = buildApi({ config, logger: silentLogger(), registry, readiness: [], services });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    url = `ws://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/v1/live`;
+    for (const [key, name] of Object.entries(users) as [keyof typeof users, string][]) {
+      await services.platform.users.create({ name, admin: key === 'root' });
+      tokens[key] = (await services.platform.tokens.issue({ owner: name, scopes: key === 'root' ? ['admin'] : ['read', 'write'], lifetimeMs: 3_600_000 })).token;
+    }
+    await services.filters.create({ id: filters.priv, owner: users.alice, expression: 'mag < 18' });
+    await services.filters.create({ id: filters.pub, owner: users.alice, expression: 'mag < 19', public: true });
+    await services.filters.activate(filters.priv, users.alice);
+    await services.filters.activate(filters.pub, users.alice);
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const c of clients) c.ws.terminate();
+    await app?.close();
+    await services?.stop();
+    await kit?.admin.deleteTopics({ topics: [userTopic(users.alice)] }).catch(() => undefined);
+  });
+
+  it('refuses upgrades without a valid token (400, 403) and answers a plain GET with 426', async () => {
+    const missing = client();
+    await expect(missing.open()).rejects.toThrow();
+    expect(missing.refused).toBe(400);
+    const bad = client({ token: `nj_${'A'.repeat(43)}` });
+    await expect(bad.open()).rejects.toThrow();
+    expect(bad.refused).toBe(403);
+    const plain = await app.inject({ url: '/api/v1/live', headers: { authorization: `Bearer ${tokens.alice}` } });
+    expect([plain.statusCode, plain.json().error.code]).toEqual([426, 'UPGRADE_REQUIRED']);
+    expect((await app.inject({ url: '/api/v1/live' })).json().error.code).toBe('AUTH_TOKEN_MISSING');
+  });
+
+  it('delivers the own matches with field selection; the token may come as subprotocol', async () => {
+    const c = client({ protocols: ['nightjar.v1', `nightjar.token.${tokens.alice}`] });
+    await c.open();
+    expect(c.ws.protocol).toBe('nightjar.v1');
+    const subscribed = await c.subscribe({ id: 'mine', stream: 'matches', fields: ['alertId', 'mag', 'lc.all.ndet', 'xmatch.none'] });
+    expect(subscribed).toMatchObject({ stream: 'matches', cursor: expect.any(String) });
+    await c.subscribe({ id: 'narrow', stream: 'matches', filters: [filters.pub] });
+    const ids = [...(await produce(filters.priv, 2)), ...(await produce(filters.pub, 1))];
+    const got = await c.waitAlerts(3, 'mine');
+    expect(alertIds(got).sort()).toEqual([...ids].sort());
+    const first = got.find((f) => (f.data as { alertId: string }).alertId === ids[0])!;
+    expect(Object.keys(first.data as object).sort()).toEqual(['alertId', 'lc', 'mag']);
+    expect(first.data).toEqual({ alertId: ids[0], mag: expect.any(Number), lc: { all: { ndet: expect.any(Number) } } });
+    expect(first).toMatchObject({ sub: 'mine', filter: { id: filters.priv, version: 1 }, matchedAt: expect.any(String), cursor: expect.any(String) });
+    const narrow = await c.waitAlerts(1, 'narrow');
+    expect(alertIds(narrow)).toEqual([ids[2]]);
+    expect(narrow[0]!.data).toMatchObject({ survey: 'ztf', objectId: expect.any(String), lc: { all: { ndet: expect.any(Number), std: 0.1 } } });
+    expect(await metric('nightjar_ws_messages_total', '{type="alert"}')).toBeGreaterThanOrEqual(4);
+  });
+
+  it("keeps another user's private filter private and serves a public one", async () => {
+    const c = client({ token: tokens.bob });
+    await c.open();
+    await expect(c.subscribe({ id: 'x', stream: 'filter', filter: filters.priv })).rejects.toMatchObject({ frame: { error: { code: 'NOT_FOUND' } } });
+    await expect(c.subscribe({ id: 'y', stream: 'matches', filters: [filters.priv] })).rejects.toMatchObject({ frame: { error: { code: 'NOT_FOUND' } } });
+    await expect(c.subscribe({ id: 'z', stream: 'enriched' })).rejects.toMatchObject({ frame: { error: { code: 'AUTH_SCOPE' } } });
+    await c.subscribe({ id: 'pub', stream: 'filter', filter: filters.pub, fields: ['alertId'] });
+    const priv = await produce(filters.priv, 2);
+    const pub = await produce(filters.pub, 2);
+    const got = await c.waitAlerts(2, 'pub');
+    expect(alertIds(got).sort()).toEqual([...pub].sort());
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(alertIds(c.alerts()).some((id) => priv.includes(id))).toBe(false);
+    // A message that is not JSON, and a duplicate id, are refused with catalogue codes; the connection stays.
+    c.ws.send('not json');
+    await c.subscribe({ id: 'pub2', stream: 'filter', filter: filters.pub }).catch(() => undefined);
+    await expect(c.subscribe({ id: 'pub', stream: 'filter', filter: filters.pub })).rejects.toMatchObject({ frame: { error: { code: 'LIVE_SUBSCRIPTION_EXISTS' } } });
+    expect(c.of('error').map((f) => (f.error as { code: string }).code)).toContain('LIVE_MESSAGE_INVALID');
+    expect(c.closed).toBeUndefined();
+  });
+
+  it('serves the whole enriched stream to administrators only', async () => {
+    const c = client({ token: tokens.root });
+    await c.open();
+    await c.subscribe({ id: 'all', stream: 'enriched', fields: ['alertId', 'ra'] });
+    const alerts = [1, 2, 3].map((i) => ({ survey: 'lsst', alertId: `${uniqueName('e')}-${i}`, objectId: String(i), ra: i, dec: 0, mjd: 60000 }));
+    await kit.producer.send({ topic: config.topics.enriched, acks: -1, messages: alerts.map((a) => ({ key: a.objectId, value: JSON.stringify(a) })) });
+    const got = await c.waitAlerts(3, 'all');
+    expect(got.map((f) => f.data).sort((a, b) => String((a as { alertId: string }).alertId).localeCompare((b as { alertId: string }).alertId))).toEqual(alerts.map((a) => ({ alertId: a.alertId, ra: a.ra })));
+    expect(got[0]!.filter).toBeUndefined();
+  });
+
+  it('resumes from a cursor with exactly the missed messages: from the window, then from Kafka', async () => {
+    const watcher = client({ token: tokens.bob });
+    await watcher.open();
+    await watcher.subscribe({ id: 'w', stream: 'filter', filter: filters.pub, fields: ['alertId'] });
+
+    const first = client({ token: tokens.alice });
+    await first.open();
+    await first.subscribe({ id: 'r', stream: 'matches', filters: [filters.pub], fields: ['alertId'] });
+    const before = await produce(filters.pub, 3);
+    await first.waitAlerts(3, 'r');
+    const cursor1 = first.alerts('r').at(-1)!.cursor as string;
+    first.close();
+    await first.waitClosed();
+
+    // Missed while away: fewer than the reader's window (replayMessages = 5) holds.
+    const gap1 = await produce(filters.pub, 4);
+    await watcher.waitAlerts(7, 'w');
+    const second = client({ token: tokens.alice });
+    await second.open();
+    await second.subscribe({ id: 'r', stream: 'matches', filters: [filters.pub], fields: ['alertId'], cursor: cursor1 });
+    await second.waitAlerts(4, 'r');
+    const after1 = await produce(filters.pub, 2);
+    await second.waitAlerts(6, 'r');
+    expect(alertIds(second.alerts('r')).sort()).toEqual([...gap1, ...after1].sort());
+    expect(alertIds(second.alerts('r')).some((id) => before.includes(id))).toBe(false);
+    const cursor2 = second.alerts('r').at(-1)!.cursor as string;
+    second.close();
+    await second.waitClosed();
+
+    // Missed while away: more than the window holds, so the gap is read back from Kafka.
+    const gap2 = await produce(filters.pub, 12);
+    await watcher.waitAlerts(7 + 2 + 12, 'w');
+    const third = client({ token: tokens.alice });
+    await third.open();
+    await third.subscribe({ id: 'r', stream: 'matches', filters: [filters.pub], fields: ['alertId'], cursor: cursor2 });
+    await third.waitAlerts(12, 'r');
+    const after2 = await produce(filters.pub, 3);
+    await third.waitAlerts(15, 'r');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(alertIds(third.alerts('r')).sort()).toEqual([...gap2, ...after2].sort());
+
+    // A cursor of another stream is refused.
+    await expect(third.subscribe({ id: 'bad', stream: 'filter', filter: filters.pub, cursor: Buffer.from('{"v":1,"t":"other","o":{}}').toString('base64url') })).rejects.toMatchObject({ frame: { error: { code: 'LIVE_CURSOR_INVALID' } } });
+  });
+
+  it('warns a stalled client, then closes it with 4008 while a healthy client keeps receiving', async () => {
+    const healthy = client({ token: tokens.bob });
+    await healthy.open();
+    await healthy.subscribe({ id: 'h', stream: 'filter', filter: filters.pub, fields: ['alertId'] });
+    const stalled = client({ token: tokens.alice });
+    await stalled.open();
+    await stalled.subscribe({ id: 's', stream: 'matches' });
+    const socket = (stalled.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    socket.pause();
+    const slowBefore = await metric('nightjar_ws_disconnects_total', '{reason="slow_consumer"}');
+    const produced: string[] = [];
+    const pad = 'x'.repeat(100_000);
+    for (let round = 0; round < 40 && (await metric('nightjar_ws_disconnects_total', '{reason="slow_consumer"}')) === slowBefore; round++) {
+      produced.push(...(await produce(filters.pub, 10, { pad })));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await waitFor(async () => (await metric('nightjar_ws_disconnects_total', '{reason="slow_consumer"}')) > slowBefore, { message: 'the stalled client to be closed' });
+    expect(await metric('nightjar_ws_dropped_total', '{reason="slow_consumer"}')).toBeGreaterThan(0);
+    // The healthy client got everything, while the stalled one was still connected and after.
+    const more = await produce(filters.pub, 3);
+    await healthy.waitAlerts(produced.length + 3, 'h', 60_000);
+    expect(alertIds(healthy.alerts('h')).sort()).toEqual([...produced, ...more].sort());
+    // Once it reads again, the stalled client finds the notice and the close code.
+    socket.resume();
+    const closed = await stalled.waitClosed(30_000);
+    expect(closed).toEqual({ code: 4008, reason: 'slow consumer' });
+    expect(stalled.of('notice').map((f) => f.code)).toContain('LIVE_SLOW_CONSUMER');
+    expect(healthy.closed).toBeUndefined();
+  });
+
+  it('limits connections per token (4029) and closes connections of a revoked token (4003)', async () => {
+    const { token, record } = await services.platform.tokens.issue({ owner: users.bob, scopes: ['read'], lifetimeMs: 3_600_000 });
+    const open = [client({ token }), client({ token }), client({ token })];
+    await Promise.all(open.map((c) => c.open()));
+    const extra = client({ token });
+    await extra.open();
+    expect(await extra.waitClosed()).toEqual({ code: 4029, reason: 'too many connections for this token' });
+    expect(extra.of('error')[0]).toMatchObject({ error: { code: 'LIVE_CONNECTION_LIMIT' } });
+    await waitFor(async () => (await metric('nightjar_ws_connections')) === clients.filter((c) => c.ws.readyState === c.ws.OPEN).length, { message: 'the gauge to count open connections' });
+
+    await open[0]!.subscribe({ id: 'p', stream: 'filter', filter: filters.pub });
+    await services.platform.tokens.revoke(record.id);
+    for (const c of open) expect((await c.waitClosed(10_000)).code).toBe(4003);
+    const again = client({ token });
+    await expect(again.open()).rejects.toThrow();
+    expect(again.refused).toBe(403);
+  });
+
+  it('runs the TypeScript example client for a few messages', async () => {
+    const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'examples/live-client.ts'], {
+      env: { ...process.env, NIGHTJAR_LIVE_URL: url, NIGHTJAR_TOKEN: tokens.alice, LIVE_STREAM: 'filter', LIVE_FILTER: filters.pub, LIVE_FIELDS: 'alertId,mag', LIVE_MAX: '3' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await waitFor(() => stderr.includes('subscribed'), { timeoutMs: 30_000, message: `the example to subscribe (stderr: ${stderr})` });
+    const ids = await produce(filters.pub, 3);
+    expect(await exited).toBe(0);
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { filter: { id: string }; data: { alertId: string; mag: number } });
+    expect(lines.map((l) => l.data.alertId)).toEqual(expect.arrayContaining(ids));
+    expect(lines[0]).toMatchObject({ filter: { id: filters.pub }, data: { alertId: expect.any(String), mag: expect.any(Number) } });
+  });
+});
