@@ -14,6 +14,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
 COPY schemas ./schemas
+COPY web ./web
 COPY src/annotate/catalogs/bsc5.csv ./src/annotate/catalogs/bsc5.csv
 # The state directory (cached catalog indexes) must be writable by the unprivileged user.
 RUN mkdir -p /var/lib/nightjar && chown node:node /var/lib/nightjar

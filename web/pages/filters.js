@@ -59,7 +59,7 @@ function Diagnostics({ result }) {
       ${[...result.errors.map((d) => ['error', d]), ...result.warnings.map((d) => ['warning', d])].map(([kind, d]) => html`
         <div class=${`diagnostic ${kind}`} data-testid=${`diagnostic-${kind}`} data-start=${d.start} data-end=${d.end}>
           <strong>${d.code}</strong> at line ${d.line}, column ${d.column}: ${d.message}
-          ${d.suggestion && html`<span class="suggestion"> — did you mean <code>${d.suggestion}</code>?</span>`}
+          ${d.suggestion && html`<span class="suggestion"> — ${d.suggestion}</span>`}
           <pre class="caret">${d.caret}</pre>
         </div>`)}
     </div>`;
