@@ -6,6 +6,7 @@ import type { Platform } from '../platform/platform.js';
 import type { AlertTester } from './alert-tester.js';
 import type { RateLimitSettings } from './rate-limit.js';
 import type { ReadinessCheck } from './readiness.js';
+import type { RecentMessages } from './sources/recent.js';
 import type { StatusSource } from './sources/status.js';
 import type { FilterStatsSource } from './sources/stats.js';
 import type { NoticeSource } from './sources/notices.js';
@@ -26,6 +27,8 @@ export interface ApiServices {
   live?: LiveHub;
   /** Reads of the ClickHouse archive for /alerts, /objects, /cone, /scs and cutouts; without it they answer 503 ARCHIVE_UNAVAILABLE. */
   archive?: ArchiveQueries;
+  /** The newest survey messages of the input topics, for POST /filters/test/recent. */
+  recent?: RecentMessages;
   /** Consumer groups, lag, ingest rate and dead letters for GET /status. */
   status?: StatusSource;
   /** This process's metrics and readiness checks (the server fills them in). */

@@ -12,6 +12,7 @@ import { createAlertTester } from './alert-tester.js';
 import type { ApiServices } from './context.js';
 import type { RateLimitSettings } from './rate-limit.js';
 import { NoticeFollower } from './sources/notices.js';
+import { TopicTail } from './sources/recent.js';
 import { StatusSource } from './sources/status.js';
 import { TopicStatsSource, type FilterStatsSource } from './sources/stats.js';
 
@@ -64,6 +65,7 @@ export async function startApiServices(kafka: Kafka, config: Config, logger: Log
     clock: options.clock,
     live,
     status,
+    recent: new TopicTail(kafka, config, log),
     archive: options.archive,
     async stop() {
       await Promise.allSettled(stoppables.map((s) => s.stop()));

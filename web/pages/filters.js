@@ -76,6 +76,7 @@ export function FilterEditor({ id, me }) {
   const [preview, setPreview] = useState(null);
   const [stats, setStats] = useState(null);
   const [notices, setNotices] = useState([]);
+  const [recentCount, setRecentCount] = useState(50);
   const sequence = useRef(0);
 
   const load = async () => {
@@ -148,6 +149,11 @@ export function FilterEditor({ id, me }) {
     const result = await api('/filters/test', { method: 'POST', body: { expression, messages } });
     setPreview({ ...result, names: files.map((f) => f.name) });
   });
+  const runRecent = act(async () => {
+    setPreview(null);
+    const result = await api('/filters/test/recent', { method: 'POST', body: { expression, count: recentCount } });
+    setPreview({ ...result, names: result.messages.map((m) => `${m.topic}[${m.partition}]@${m.offset}, ${m.timestamp.replace('T', ' ').slice(0, 19)}`) });
+  });
 
   const latest = filter?.versions.at(-1);
   const unchanged = latest && latest.expression === expression;
@@ -168,15 +174,18 @@ export function FilterEditor({ id, me }) {
       ${error && html`<p class="error" data-testid="editor-error">${error}</p>`}
 
       <h2>Preview</h2>
-      <p class="muted">Run the expression, unsaved, over alert messages as the surveys send them (up to 100 files, e.g. from <code>nightjar replay</code>'s sample directories); the server decodes and annotates them as a worker would.</p>
+      <p class="muted">Run the expression, unsaved, over the newest survey messages on the input topics, or over alert files you choose (ZTF <code>.avro</code> containers, Rubin Confluent-framed messages; up to 100); the server decodes and annotates them as a worker would.</p>
       <div class="toolbar">
+        <label class="inline">newest <input type="number" min="1" max="100" size="4" value=${recentCount} onInput=${(e) => setRecentCount(Number(e.currentTarget.value) || 50)} /> alerts</label>
+        <button data-testid="preview-recent" onClick=${runRecent} disabled=${!validation?.ok}>Test on recent alerts</button>
+        <span class="muted">or</span>
         <input type="file" multiple data-testid="preview-files" />
-        <button onClick=${runPreview} disabled=${!validation?.ok}>Test</button>
+        <button data-testid="preview-run-files" onClick=${runPreview} disabled=${!validation?.ok}>Test on files</button>
       </div>
       ${preview && html`
         <div data-testid="preview">
           <p>${preview.evaluated} evaluated, <strong>${preview.matched.length} matched</strong>, ${preview.failures.length} unreadable.</p>
-          <ul>${preview.matched.map((m) => html`<li><a href=${link('alert', m.alertId)}>${m.alertId}</a> (${m.survey} ${m.objectId}) — ${preview.names[m.input]}</li>`)}</ul>
+          <ul>${preview.matched.slice(0, 100).map((m) => html`<li><a href=${link('alert', m.alertId)}>${m.alertId}</a> (${m.survey} ${m.objectId}) — ${preview.names[m.input]}</li>`)}</ul>
           ${preview.failures.map((f) => html`<p class="error">${preview.names[f.input]}: ${f.code} ${f.message}</p>`)}
         </div>`}
 
