@@ -2,6 +2,8 @@ import type { Registry } from 'prom-client';
 import type { ArchiveQueries } from '../clickhouse/archive-queries.js';
 import type { FilterStore } from '../filter/store.js';
 import type { LiveHub } from '../live/hub.js';
+import type { JobResults } from '../jobs/results.js';
+import type { JobStore } from '../jobs/store.js';
 import type { Platform } from '../platform/platform.js';
 import type { AlertTester } from './alert-tester.js';
 import type { RateLimitSettings } from './rate-limit.js';
@@ -25,6 +27,8 @@ export interface ApiServices {
   clock?: () => Date;
   /** The websocket live feeds (GET /live); startApiServices creates them when given the metrics registry. */
   live?: LiveHub;
+  /** Jobs followed from the jobs topic and their results in ClickHouse; without them /jobs answers 503 JOBS_UNAVAILABLE. */
+  jobs?: { store: JobStore; results: JobResults };
   /** Reads of the ClickHouse archive for /alerts, /objects, /cone, /scs and cutouts; without it they answer 503 ARCHIVE_UNAVAILABLE. */
   archive?: ArchiveQueries;
   /** The newest survey messages of the input topics, for POST /filters/test/recent. */

@@ -6,6 +6,8 @@ import { kafkaBrokers, type Config } from '../config/index.js';
 import { expressionErrors } from '../filter/lang-matcher.js';
 import { FilterStore } from '../filter/store.js';
 import { LiveHub } from '../live/hub.js';
+import { JobResults } from '../jobs/results.js';
+import { JobStore } from '../jobs/store.js';
 import type { Logger } from '../log/logger.js';
 import { createPlatform } from '../platform/platform.js';
 import { createAlertTester } from './alert-tester.js';
@@ -44,10 +46,12 @@ export async function startApiServices(kafka: Kafka, config: Config, logger: Log
   const notices = new NoticeFollower(kafka, config.topics.notices, log);
   const statusClickHouse = createClickHouse(config);
   const status = new StatusSource(kafka, statusClickHouse, config, log);
+  const jobStore = new JobStore(kafka, config, log, options.clock);
+  const jobsClickHouse = createClickHouse(config);
   const topicStats = options.stats || !options.statsTopic || !(await topicExists(kafka, options.statsTopic)) ? undefined : TopicStatsSource.create(kafka, options.statsTopic, log);
-  const stoppables: { stop(): Promise<void> }[] = [platform, filters, notices, status, { stop: () => statusClickHouse.close() }, ...(topicStats ? [topicStats] : [])];
+  const stoppables: { stop(): Promise<void> }[] = [platform, filters, notices, status, { stop: () => statusClickHouse.close() }, jobStore, { stop: () => jobsClickHouse.close() }, ...(topicStats ? [topicStats] : [])];
   try {
-    await Promise.all([platform.start(), filters.start(), notices.start(), topicStats?.start()]);
+    await Promise.all([platform.start(), filters.start(), notices.start(), jobStore.start(), topicStats?.start()]);
   } catch (err) {
     await Promise.allSettled(stoppables.map((s) => s.stop()));
     throw err;
@@ -64,9 +68,10 @@ export async function startApiServices(kafka: Kafka, config: Config, logger: Log
     rateLimit: options.rateLimit,
     clock: options.clock,
     live,
+    archive: options.archive,
+    jobs: { store: jobStore, results: new JobResults(jobsClickHouse, config.clickhouse.database) },
     status,
     recent: new TopicTail(kafka, config, log),
-    archive: options.archive,
     async stop() {
       await Promise.allSettled(stoppables.map((s) => s.stop()));
     },

@@ -15,12 +15,17 @@ import type { Config } from '../config/index.js';
 import { NightjarError } from '../errors/index.js';
 import { FilterEngine } from '../filter/engine.js';
 import { StatsReporter } from '../filter/stats-report.js';
+import { expressionErrors } from '../filter/lang-matcher.js';
+import { FilterStore } from '../filter/store.js';
+import { JobResults } from '../jobs/results.js';
+import { JobRunner } from '../jobs/runner.js';
+import { JobStore } from '../jobs/store.js';
 import { AlertDecoder } from '../ingest/index.js';
 import type { Logger } from '../log/logger.js';
 import { WorkerStage } from '../publish/worker-stage.js';
 import { StageRunner, type Stoppable } from '../runner/index.js';
 
-export const roleNames = ['worker', 'sink', 'trainer', 'api'] as const;
+export const roleNames = ['worker', 'sink', 'trainer', 'api', 'jobs'] as const;
 export type RoleName = (typeof roleNames)[number];
 
 export interface RoleContext {
@@ -116,10 +121,23 @@ const sink: RoleFactory = async ({ config, logger, registry, kafka }) => {
   return [runner, { name: 'sink-clickhouse', stop: () => client.close() }];
 };
 
+const jobs: RoleFactory = async ({ config, logger, registry, kafka }) => {
+  const log = logger.child({ role: 'jobs' });
+  const clickhouse = createClickHouse(config, { database: config.clickhouse.database, quiet: true });
+  const store = new JobStore(kafka, config, log);
+  const filters = new FilterStore(kafka, config, log, expressionErrors);
+  const runner = new JobRunner({ kafka, config, logger: log, registry, store, filters, clickhouse, results: new JobResults(clickhouse, config.clickhouse.database) });
+  await runner.start();
+  return [{ name: 'jobs', stop: async () => {
+    await runner.stop();
+    await Promise.allSettled([store.stop(), filters.stop(), clickhouse.close()]);
+  } }];
+};
+
 // The api role's routes are registered on the shared server by the server itself; nothing else to run.
 const api: RoleFactory = async () => [];
 
-const factories: Record<RoleName, RoleFactory> = { worker, sink, trainer, api };
+const factories: Record<RoleName, RoleFactory> = { worker, sink, trainer, api, jobs };
 
 export function parseRoles(text: string): RoleName[] {
   const roles = text.split(',').map((r) => r.trim()).filter(Boolean);

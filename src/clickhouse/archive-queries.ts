@@ -242,17 +242,29 @@ function convertInt64(row: Record<string, unknown>, meta: readonly { name: strin
 }
 
 /** Builds the alert as the API shows it: catalogue fields, annotation namespaces, survey record. */
-function alertFromRow(row: Record<string, unknown>, booleans: readonly string[]): ArchivedAlert {
-  const { annotations, survey_record, sky_zone: _zone, ingested_at: _text, ingested_unix, synthetic, ...fields } = row;
+export function alertFromRow(row: Record<string, unknown>, booleans: readonly string[]): ArchivedAlert {
+  const { annotations, survey_record, lightcurve, sky_zone: _zone, ingested_at: _text, ingested_unix, synthetic, ...fields } = row;
   for (const name of booleans) if (name in fields && fields[name] !== null) fields[name] = Number(fields[name]) === 1;
   const survey = row.survey as Survey;
   return {
     ...parseJson(annotations),
     [survey]: parseJson(survey_record),
     ...fields,
+    lightcurve: parseJsonArray(lightcurve),
     synthetic: Number(synthetic) === 1,
     ingestedAt: new Date(Number(ingested_unix) * 1000).toISOString(),
-  } as ArchivedAlert;
+  } as unknown as ArchivedAlert;
+}
+
+/** The alert's own light curve (JSON text); empty for alerts archived before the column existed. */
+function parseJsonArray(text: unknown): unknown[] {
+  if (typeof text !== 'string' || text === '') return [];
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? parsed : [];
+  } catch {
+    return [];
+  }
 }
 
 function parseJson(text: unknown): Record<string, unknown> {

@@ -4,15 +4,18 @@ import { clickhouseUrl, type Config } from '../config/index.js';
 /**
  * The ClickHouse client of a process, over HTTP (the official client; it speaks to Debian's 18.16
  * as well as to current servers). No default database: migrations create it, and queries name
- * their tables with the database (`nightjar.alerts`).
+ * their tables with the database (`nightjar.alerts`). The jobs role's client has the archive as
+ * its default database (`database`) and does not log failed requests (`quiet`): a user's query
+ * failing is reported on the job, not in the operator's log.
  */
-export function createClickHouse(config: Config): ClickHouseClient {
+export function createClickHouse(config: Config, options: { database?: string; quiet?: boolean } = {}): ClickHouseClient {
   return createClient({
+    ...(options.database ? { database: options.database } : {}),
     url: clickhouseUrl(config),
     username: config.clickhouse.username,
     password: config.clickhouse.password,
     request_timeout: config.clickhouse.requestTimeoutMs,
     // The client logs failed requests itself; callers report errors with context, so only its own problems show.
-    log: { level: ClickHouseLogLevel.ERROR },
+    log: { level: options.quiet ? ClickHouseLogLevel.OFF : ClickHouseLogLevel.ERROR },
   });
 }

@@ -116,6 +116,23 @@ export const defaults = {
     /** How often a worker reports its per-filter counters to the filter-stats topic (ms). */
     statsIntervalMs: 10_000,
   },
+  jobs: {
+    /** Jobs the jobs role runs at once; more wait queued. */
+    concurrency: 2,
+    /** Queued or running jobs a user may have at once. */
+    maxPerUser: 10,
+    /** How long results are kept after a job finishes (hours); then the job and its results are deleted. */
+    resultTtlHours: 168,
+    /** Runs a job may start: a restart of the jobs role while it runs starts it again, up to this. */
+    maxAttempts: 2,
+    /** Query jobs: ClickHouse max_execution_time (s) and max_result_rows. */
+    queryTimeoutSeconds: 60,
+    queryMaxRows: 1_000_000,
+    /** Rows any job may write to its results. */
+    maxResultRows: 1_000_000,
+    /** Alerts read from the archive per page by backfill and export jobs. */
+    pageSize: 500,
+  },
   sink: {
     /** Most rows per archive insert into one table; a batch of fewer records waits for flushMs. */
     batchRows: 5_000,

@@ -104,6 +104,17 @@ export const errorCatalogue = {
   LIVE_CONNECTION_LIMIT: { status: 429, retriable: true, summary: 'too many websocket connections for this token (live.maxConnectionsPerToken) or in total (live.maxConnections)' },
   LIVE_SLOW_CONSUMER: { status: 429, retriable: true, summary: 'the connection\'s send queue is filling (notice at half) or overflowed (closed with 4008)' },
   LIVE_SUBSCRIPTION_ENDED: { status: 410, retriable: false, summary: 'a subscribed filter was removed or is no longer public; the subscription ended' },
+
+  // jobs
+  JOBS_UNAVAILABLE: { status: 503, retriable: true, summary: 'this process cannot serve jobs (no ClickHouse for their results)' },
+  JOB_INVALID: { status: 400, retriable: false, summary: 'the job\'s kind or parameters are invalid' },
+  JOB_QUERY_REJECTED: { status: 400, retriable: false, summary: 'the SQL of a query job is not a single read-only SELECT over the archive tables' },
+  JOB_QUERY_FAILED: { status: 400, retriable: false, summary: 'ClickHouse refused or aborted the query (syntax, unknown column, time or row limit)' },
+  JOB_NOT_FINISHED: { status: 409, retriable: true, summary: 'the job has no results yet (queued or running)' },
+  JOB_NO_RESULTS: { status: 410, retriable: false, summary: 'the job failed, was cancelled or its results expired' },
+  JOB_INTERRUPTED: { status: 500, retriable: false, summary: 'the jobs role stopped while the job ran, more often than the configured attempts allow' },
+  JOB_CANCELLED: { status: 410, retriable: false, summary: 'the job was cancelled by its owner' },
+  JOB_LIMIT: { status: 429, retriable: true, summary: 'the user has as many queued or running jobs as allowed (jobs.maxPerUser)' },
 } as const satisfies Record<string, { status: number; retriable: boolean; summary: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -36,6 +36,7 @@ export function enrichedAlertRows(json: Record<string, unknown>, columns: readon
     synthetic: json.synthetic === true ? 1 : 0,
     annotations,
     survey_record: JSON.stringify(isObject(json[core.survey]) ? json[core.survey] : {}),
+    lightcurve: JSON.stringify(Array.isArray(json.lightcurve) ? json.lightcurve : []),
     ingested_at: ingestedAt,
   });
   const band = stringOrNull(json.band);

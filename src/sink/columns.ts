@@ -59,6 +59,9 @@ export const ARCHIVE_COLUMNS: readonly { name: string; type: string }[] = [
   { name: 'synthetic', type: 'UInt8' },
   { name: 'annotations', type: 'String' },
   { name: 'survey_record', type: 'String' },
+  // The alert's own light curve as the worker saw it (JSON): backfill jobs evaluate filters on
+  // exactly this, never on points the archive learnt from later alerts.
+  { name: 'lightcurve', type: 'String' },
   { name: 'ingested_at', type: 'DateTime' },
 ];
 

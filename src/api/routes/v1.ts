@@ -4,13 +4,14 @@ import type { ApiServices } from '../context.js';
 import { defaultRateLimit, registerRateLimit } from '../rate-limit.js';
 import { filterStatusRoutes } from './filter-status.js';
 import { filterToolRoutes } from './filter-tools.js';
-import { archiveRoutes } from './archive.js';
 import { fieldRoutes } from './fields.js';
 import { filterPreviewRoutes } from './filter-preview.js';
+import { archiveRoutes } from './archive.js';
 import { filterRoutes } from './filters.js';
+import { jobRoutes } from './jobs.js';
 import { meRoutes } from './me.js';
-import { scsRoutes } from './scs.js';
 import { statusRoutes } from './status.js';
+import { scsRoutes } from './scs.js';
 import { streamRoutes } from './streams.js';
 import { tokenRoutes } from './tokens.js';
 import { userRoutes } from './users.js';
@@ -24,5 +25,6 @@ export async function v1Routes(app: FastifyInstance, services: ApiServices): Pro
   if (services.live) await liveRoutes(app, services.live, services.platform.credentials, services.clock ?? (() => new Date()));
   // The archive: alerts, objects and light curves, cone search (JSON and IVOA SCS), cutouts.
   for (const routes of [archiveRoutes, scsRoutes]) routes(app, services);
+  for (const routes of [jobRoutes]) routes(app, services);
   for (const routes of [meRoutes, userRoutes, tokenRoutes, filterToolRoutes, filterRoutes, filterStatusRoutes, streamRoutes, fieldRoutes, statusRoutes, filterPreviewRoutes]) routes(app, services);
 }

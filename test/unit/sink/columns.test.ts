@@ -29,7 +29,7 @@ describe('alert columns from the field catalogue', () => {
   it('types the required catalogue fields as the fixed key columns, and keeps them without a catalogue', () => {
     const fromCatalogue = catalogueColumns(testFields).slice(0, 6).map(({ name, type }) => ({ name, type }));
     expect(fromCatalogue).toEqual(REQUIRED_COLUMNS);
-    expect(alertTableColumns([]).map((c) => c.name)).toEqual(['survey', 'alertId', 'objectId', 'mjd', 'ra', 'dec', 'sky_zone', 'synthetic', 'annotations', 'survey_record', 'ingested_at']);
+    expect(alertTableColumns([]).map((c) => c.name)).toEqual(['survey', 'alertId', 'objectId', 'mjd', 'ra', 'dec', 'sky_zone', 'synthetic', 'annotations', 'survey_record', 'lightcurve', 'ingested_at']);
   });
 
   it('keys every table on the identity of what it stores', () => {
