@@ -1,6 +1,7 @@
 import { servicesCommand, servicesSummary, servicesUsage } from '../services/cli.js';
 import { decodeCommand, decodeUsage } from './decode.js';
 import { filterCommand } from './filter.js';
+import { jobCommand } from './job.js';
 import type { Command } from './main.js';
 import { replayCommand, replayUsage } from './replay.js';
 import { runCommand } from './run.js';
@@ -21,4 +22,5 @@ export const commands: Command[] = [
   watchmapCommand,
   userCommand,
   tokenCommand,
+  jobCommand,
 ];

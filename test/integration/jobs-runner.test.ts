@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Registry } from 'prom-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { jobCommand } from '../../src/cli/job.js';
 import { createClickHouse } from '../../src/clickhouse/client.js';
 import { runMigrations } from '../../src/clickhouse/migrate.js';
 import type { Config } from '../../src/config/index.js';
@@ -146,6 +147,30 @@ describe('the jobs role', () => {
       await expect(own.submit(uniqueName('bea'), 'query', { sql: 'SELECT 3' })).resolves.toMatchObject({ state: 'queued' });
     } finally {
       await own.stop();
+    }
+  }, 60_000);
+
+  it('lets an operator submit a job, follow its progress and print its results (nightjar job)', async () => {
+    await startRunner();
+    const out: string[] = [];
+    const err: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => out.push(String(chunk)) > 0);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => err.push(String(chunk)) > 0);
+    const ctx = { config, logger: silentLogger() };
+    try {
+      const code = await jobCommand.run(['submit', '--owner', uniqueName('ops'), '--kind', 'query', '--params', JSON.stringify({ sql: 'SELECT 1 AS one', format: 'csv' }), '--wait'], ctx);
+      expect(code, err.join('')).toBe(0);
+      const id = out.join('').trim();
+      expect(id).toMatch(/^job-/);
+      expect(err.join('')).toMatch(new RegExp(`${id} succeeded: 1 rows`));
+      out.length = 0;
+      expect(await jobCommand.run(['results', id], ctx)).toBe(0);
+      expect(out.join('')).toBe('"one"\n1\n');
+      await expect(jobCommand.run(['submit', '--owner', 'x', '--kind', 'nope'], ctx)).rejects.toMatchObject({ code: 'CLI_USAGE' });
+      await expect(jobCommand.run(['status', 'job-missing'], ctx)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
     }
   }, 60_000);
 
