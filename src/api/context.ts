@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { ArchiveQueries } from '../clickhouse/archive-queries.js';
+import type { WatchStore } from '../annotate/watch/store.js';
 import type { FilterStore } from '../filter/store.js';
 import type { LiveHub } from '../live/hub.js';
 import type { JobResults } from '../jobs/results.js';
@@ -29,6 +30,8 @@ export interface ApiServices {
   live?: LiveHub;
   /** Jobs followed from the jobs topic and their results in ClickHouse; without them /jobs answers 503 JOBS_UNAVAILABLE. */
   jobs?: { store: JobStore; results: JobResults };
+  /** The caller's watchlists and watchmaps on the watchlists topic; without it they answer 503 WATCH_UNAVAILABLE. */
+  watch?: WatchStore;
   /** Reads of the ClickHouse archive for /alerts, /objects, /cone, /scs and cutouts; without it they answer 503 ARCHIVE_UNAVAILABLE. */
   archive?: ArchiveQueries;
   /** The newest survey messages of the input topics, for POST /filters/test/recent. */

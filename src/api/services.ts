@@ -4,6 +4,7 @@ import type { ArchiveQueries } from '../clickhouse/archive-queries.js';
 import { createClickHouse } from '../clickhouse/client.js';
 import { kafkaBrokers, type Config } from '../config/index.js';
 import { expressionErrors } from '../filter/lang-matcher.js';
+import { WatchStore } from '../annotate/watch/store.js';
 import { FilterStore } from '../filter/store.js';
 import { LiveHub } from '../live/hub.js';
 import { JobResults } from '../jobs/results.js';
@@ -48,8 +49,9 @@ export async function startApiServices(kafka: Kafka, config: Config, logger: Log
   const status = new StatusSource(kafka, statusClickHouse, config, log);
   const jobStore = new JobStore(kafka, config, log, options.clock);
   const jobsClickHouse = createClickHouse(config);
+  const watch = await WatchStore.open(kafka, config, log);
   const topicStats = options.stats || !options.statsTopic || !(await topicExists(kafka, options.statsTopic)) ? undefined : TopicStatsSource.create(kafka, options.statsTopic, log);
-  const stoppables: { stop(): Promise<void> }[] = [platform, filters, notices, status, { stop: () => statusClickHouse.close() }, jobStore, { stop: () => jobsClickHouse.close() }, ...(topicStats ? [topicStats] : [])];
+  const stoppables: { stop(): Promise<void> }[] = [platform, filters, notices, status, { stop: () => statusClickHouse.close() }, jobStore, { stop: () => jobsClickHouse.close() }, { stop: () => watch.close() }, ...(topicStats ? [topicStats] : [])];
   try {
     await Promise.all([platform.start(), filters.start(), notices.start(), jobStore.start(), topicStats?.start()]);
   } catch (err) {
@@ -70,6 +72,7 @@ export async function startApiServices(kafka: Kafka, config: Config, logger: Log
     live,
     archive: options.archive,
     jobs: { store: jobStore, results: new JobResults(jobsClickHouse, config.clickhouse.database) },
+    watch,
     status,
     recent: new TopicTail(kafka, config, log),
     async stop() {

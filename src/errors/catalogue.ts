@@ -106,6 +106,7 @@ export const errorCatalogue = {
   LIVE_SUBSCRIPTION_ENDED: { status: 410, retriable: false, summary: 'a subscribed filter was removed or is no longer public; the subscription ended' },
 
   // jobs
+  WATCH_UNAVAILABLE: { status: 503, retriable: true, summary: 'this process does not follow the watchlists topic' },
   JOBS_UNAVAILABLE: { status: 503, retriable: true, summary: 'this process cannot serve jobs (no ClickHouse for their results)' },
   JOB_INVALID: { status: 400, retriable: false, summary: 'the job\'s kind or parameters are invalid' },
   JOB_QUERY_REJECTED: { status: 400, retriable: false, summary: 'the SQL of a query job is not a single read-only SELECT over the archive tables' },

@@ -9,6 +9,7 @@ import { filterPreviewRoutes } from './filter-preview.js';
 import { archiveRoutes } from './archive.js';
 import { filterRoutes } from './filters.js';
 import { jobRoutes } from './jobs.js';
+import { watchRoutes } from './watch.js';
 import { meRoutes } from './me.js';
 import { statusRoutes } from './status.js';
 import { scsRoutes } from './scs.js';
@@ -25,6 +26,6 @@ export async function v1Routes(app: FastifyInstance, services: ApiServices): Pro
   if (services.live) await liveRoutes(app, services.live, services.platform.credentials, services.clock ?? (() => new Date()));
   // The archive: alerts, objects and light curves, cone search (JSON and IVOA SCS), cutouts.
   for (const routes of [archiveRoutes, scsRoutes]) routes(app, services);
-  for (const routes of [jobRoutes]) routes(app, services);
+  for (const routes of [jobRoutes, watchRoutes]) routes(app, services);
   for (const routes of [meRoutes, userRoutes, tokenRoutes, filterToolRoutes, filterRoutes, filterStatusRoutes, streamRoutes, fieldRoutes, statusRoutes, filterPreviewRoutes]) routes(app, services);
 }

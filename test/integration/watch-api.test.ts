@@ -1,0 +1,139 @@
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Alert } from '../../src/alert/types.js';
+import { startRoles, type RunningRoles } from '../../src/cli/run.js';
+import type { Config } from '../../src/config/index.js';
+import { userTopic } from '../../src/filter/model.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { ensureFirstAdmin } from '../../src/platform/bootstrap.js';
+import { consumeAll, testConfig, uniqueName, withKafka, type KafkaKit } from '../helpers/index.js';
+import { compactedTopic, expectedAlerts, sampleMessages, streamTopic, type SurveyMessage } from './support/alerts.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * Watchlists and watchmaps through the API while the worker runs: a user uploads a watchlist (CSV)
+ * holding two real alerts' positions and a watchmap (a cone) around a third; their filter on
+ * `watchlist.hit` / `inmap` then matches exactly those alerts; deleting the list takes effect on
+ * the next alerts, without a restart. Nobody else sees or deletes them.
+ */
+describe('watchlists and watchmaps over the API, live', () => {
+  let kit: KafkaKit;
+  let config: Config;
+  let running: RunningRoles;
+  let base: string;
+  let alice: string;
+  let aliceToken: string;
+  let bobToken: string;
+  let messages: SurveyMessage[];
+  let alerts: Alert[];
+
+  beforeAll(async () => {
+    kit = await withKafka(testConfig());
+    config = testConfig({
+      topics: {
+        input: [await streamTopic(kit, 'wa-input')],
+        enriched: await streamTopic(kit, 'wa-enriched'),
+        deadLetter: await streamTopic(kit, 'wa-dlq'),
+        users: await compactedTopic(kit, 'wa-users'),
+        tokens: await compactedTopic(kit, 'wa-tokens'),
+        filters: await compactedTopic(kit, 'wa-filters'),
+        filterStats: await compactedTopic(kit, 'wa-stats'),
+        models: await compactedTopic(kit, 'wa-models'),
+        watchlists: await compactedTopic(kit, 'wa-watch'),
+        notices: await kit.createTopic({ prefix: 'wa-notices' }),
+      },
+      api: { host: '127.0.0.1', port: await freePort() },
+      runner: { instanceId: uniqueName('wa'), groupPrefix: uniqueName('wa'), topicRefreshMs: 500 },
+    });
+    running = await startRoles(['worker', 'api'], { config, logger: silentLogger() }, { signals: false });
+    base = `http://127.0.0.1:${config.api.port}/api/v1`;
+    const admin = (await ensureFirstAdmin(running.services!.platform, silentLogger())).token!;
+    alice = uniqueName('alice');
+    const bob = uniqueName('bob');
+    for (const user of [alice, bob]) await send(admin, 'POST', '/users', { name: user });
+    aliceToken = (await send(admin, 'POST', '/tokens', { user: alice, scopes: ['read', 'write'] })).json.token;
+    bobToken = (await send(admin, 'POST', '/tokens', { user: bob, scopes: ['read', 'write'] })).json.token;
+    messages = await sampleMessages();
+    alerts = (await expectedAlerts(messages, config)).filter((a) => a.survey === 'ztf');
+  }, 90_000);
+
+  afterAll(async () => {
+    await running?.stop();
+    await kit?.admin.deleteTopics({ topics: [userTopic(alice)] }).catch(() => undefined);
+  });
+
+  async function send(token: string, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; json: any }> {
+    const payload = body === undefined ? undefined : contentType === 'application/json' ? JSON.stringify(body) : (body as string);
+    const response = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(payload === undefined ? {} : { 'content-type': contentType }) }, body: payload });
+    const text = await response.text();
+    return { status: response.status, json: text ? JSON.parse(text) : undefined };
+  }
+
+  async function matchedAfter(offset: number): Promise<string[]> {
+    const before = offset;
+    await kit.producer.send({ topic: config.topics.input[0]!, messages: messages.map((m) => ({ key: m.key, value: m.value })) });
+    const seen = await consumeAll(kit.kafka, userTopic(alice), { count: before + 1, timeoutMs: 60_000, settleMs: 4_000 });
+    return seen.slice(before).map((m) => JSON.parse(m.value!).alert.alertId as string).sort();
+  }
+
+  it('matches the alerts of an uploaded watchlist and watchmap, and stops when the list is deleted', async () => {
+    const [a, b, c] = alerts;
+    const csv = ['name,ra,dec,radius', `first target,${a!.ra},${a!.dec},2`, `"second, with comma",${b!.ra},${b!.dec},2`].join('\n');
+    const list = await send(aliceToken, 'PUT', '/watchlists/targets', csv, 'text/csv');
+    expect(list.status, JSON.stringify(list.json)).toBe(200);
+    expect(list.json).toMatchObject({ name: 'targets', owner: alice, version: 1, entries: 2 });
+    const map = await send(aliceToken, 'PUT', '/watchmaps/field', { cone: { ra: c!.ra, dec: c!.dec, radius: 5 } });
+    expect(map.status, JSON.stringify(map.json)).toBe(200);
+    expect(map.json.type).toBe('cone');
+    expect(map.json.areaSqDeg).toBeGreaterThan(0);
+
+    expect((await send(aliceToken, 'GET', '/watchlists')).json.watchlists.map((l: any) => l.name)).toEqual(['targets']);
+    expect((await send(aliceToken, 'GET', '/watchmaps')).json.watchmaps.map((m: any) => m.name)).toEqual(['field']);
+    expect((await send(bobToken, 'GET', '/watchlists')).json.watchlists).toEqual([]);
+    expect((await send(bobToken, 'GET', '/watchmaps')).json.watchmaps).toEqual([]);
+    expect((await send(bobToken, 'DELETE', '/watchlists/targets')).status).toBe(404);
+    expect((await send(bobToken, 'DELETE', '/watchmaps/field')).status).toBe(404);
+
+    const id = uniqueName('watched');
+    expect((await send(aliceToken, 'POST', '/filters', { id, expression: 'watchlist.hit("targets") or inmap("field")' })).status).toBe(201);
+    expect((await send(aliceToken, 'POST', `/filters/${id}/activate`, {})).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+
+    expect(await matchedAfter(0)).toEqual([a!.alertId, b!.alertId, c!.alertId].sort());
+
+    // Deleting the list takes effect live: the same alerts again match only through the map.
+    expect((await send(aliceToken, 'DELETE', '/watchlists/targets')).status).toBe(204);
+    expect((await send(aliceToken, 'GET', '/watchlists')).json.watchlists).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(await matchedAfter(3)).toEqual([c!.alertId]);
+  }, 180_000);
+
+  it('accepts JSON entries and MOC JSON, and explains bad uploads', async () => {
+    const json = await send(aliceToken, 'PUT', '/watchlists/json-list', { entries: [{ name: 'x', ra: 10, dec: 20 }] });
+    expect(json.status).toBe(200);
+    expect(json.json).toMatchObject({ entries: 1, maxRadius: 5 });
+    const moc = await send(aliceToken, 'PUT', '/watchmaps/moc-map', { moc: { '3': [1, 2, 3] } });
+    expect(moc.status, JSON.stringify(moc.json)).toBe(200);
+    expect(moc.json.type).toBe('moc');
+
+    const badCsv = await send(aliceToken, 'PUT', '/watchlists/bad', 'name,ra,dec\nok,10,20\nbroken,400,20\n', 'text/csv');
+    expect(badCsv.status).toBe(400);
+    expect(badCsv.json.error.code).toBe('WATCHLIST_INVALID');
+    expect(JSON.stringify(badCsv.json.error)).toMatch(/line 3|"line":3/);
+    const badMap = await send(aliceToken, 'PUT', '/watchmaps/bad', { cone: { ra: 10, dec: 95, radius: 5 } });
+    expect(badMap.status).toBe(400);
+    expect(badMap.json.error.code).toBe('WATCHMAP_INVALID');
+    const two = await send(aliceToken, 'PUT', '/watchmaps/bad', { cone: { ra: 10, dec: 5, radius: 5 }, polygon: [[1, 1], [2, 2], [3, 1]] });
+    expect(two.json.error.code).toBe('WATCHMAP_INVALID');
+    expect((await send(aliceToken, 'PUT', '/watchlists/Bad%20Name', 'name,ra,dec\nx,1,1\n', 'text/csv')).status).toBe(400);
+    expect((await send(bobToken, 'DELETE', '/watchmaps/moc-map')).status).toBe(404);
+    expect((await send(aliceToken, 'DELETE', '/watchmaps/moc-map')).status).toBe(204);
+  }, 60_000);
+});
