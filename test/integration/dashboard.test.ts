@@ -1,0 +1,242 @@
+import { mkdirSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Alert } from '../../src/alert/types.js';
+import { startRoles, type RunningRoles } from '../../src/cli/run.js';
+import { createClickHouse } from '../../src/clickhouse/client.js';
+import { runMigrations } from '../../src/clickhouse/migrate.js';
+import type { Config } from '../../src/config/index.js';
+import { userTopic } from '../../src/filter/model.js';
+import { sampleAlertsDir } from '../../src/ingest/synthetic.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { ensureFirstAdmin } from '../../src/platform/bootstrap.js';
+import { testConfig, uniqueName, waitFor, withKafka, type KafkaKit } from '../helpers/index.js';
+import { compactedTopic, expectedAlerts, sampleMessages, streamTopic, type SurveyMessage } from './support/alerts.js';
+
+/** Debian's chromium (apt-get install chromium; .ci/run installs it), driven by playwright-core. */
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-sync'];
+const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * The dashboard in a real browser against `nightjar run --roles worker,sink,api` in one process:
+ * alerts replayed onto the input topic during the test show up in the live feed; the filter
+ * editor underlines a misspelt field where the server says it is, completes field names, accepts
+ * a good expression and activates it; the alert page renders the three cutouts and the light curve
+ * from the archive. Screenshots go to test-results/screenshots/ (CI artifacts, in .gitignore).
+ */
+describe('dashboard in chromium', () => {
+  let kit: KafkaKit;
+  let config: Config;
+  let running: RunningRoles;
+  let clickhouse: ClickHouseClient;
+  let browser: Browser;
+  let page: Page;
+  let origin: string;
+  let token: string;
+  const user = uniqueName('dash').toLowerCase();
+  let messages: SurveyMessage[];
+  let alerts: Alert[];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    kit = await withKafka(testConfig());
+    config = testConfig({
+      topics: {
+        input: [await streamTopic(kit, 'db-input')],
+        enriched: await streamTopic(kit, 'db-enriched'),
+        deadLetter: await streamTopic(kit, 'db-dlq'),
+        users: await compactedTopic(kit, 'db-users'),
+        tokens: await compactedTopic(kit, 'db-tokens'),
+        filters: await compactedTopic(kit, 'db-filters'),
+        filterStats: await compactedTopic(kit, 'db-stats'),
+        models: await compactedTopic(kit, 'db-models'),
+        notices: await kit.createTopic({ prefix: 'db-notices' }),
+      },
+      filters: { statsIntervalMs: 300 },
+      api: { host: '127.0.0.1', port: await freePort() },
+      clickhouse: { database: uniqueName('nightjar_test_dash').replace(/-/g, '_') },
+      sink: { flushMs: 100 },
+      runner: { instanceId: uniqueName('db'), groupPrefix: uniqueName('db'), topicRefreshMs: 500 },
+    });
+    clickhouse = createClickHouse(config);
+    await runMigrations(clickhouse, config, silentLogger());
+    running = await startRoles(['worker', 'sink', 'api'], { config, logger: silentLogger() }, { signals: false });
+    origin = `http://127.0.0.1:${config.api.port}`;
+    // A user of this test's own (an administrator, so the live feed carries the enriched stream
+    // too): its match topic nightjar.user.<name> is shared with no other test.
+    const root = (await ensureFirstAdmin(running.services!.platform, silentLogger())).token!;
+    const call = async (path: string, body: unknown) => (await fetch(`${origin}/api/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${root}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    await call('/users', { name: user, admin: true });
+    token = (await call('/tokens', { user, scopes: ['read', 'write', 'admin'] })).token;
+    messages = await sampleMessages();
+    alerts = await expectedAlerts(messages, config);
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await running?.stop();
+    await kit?.admin.deleteTopics({ topics: [userTopic(user)] }).catch(() => undefined);
+    await clickhouse?.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouse.database}` }).catch(() => undefined);
+    await clickhouse?.close();
+  });
+
+  async function shot(name: string): Promise<void> {
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  }
+
+  it('logs in with a pasted token, and the live feed shows alerts replayed during the test', async () => {
+    await page.goto(`${origin}/`);
+    await page.fill('input[name=token]', 'nj_not_a_token');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('.login .error');
+    expect(await page.textContent('.login .error')).toContain('AUTH_TOKEN_INVALID');
+
+    await page.fill('input[name=token]', token);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=feed]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=live-status]')?.textContent?.startsWith('open'), undefined, { timeout: 30_000 });
+    expect(await page.locator('[data-testid=feed] tbody tr').count()).toBe(0);
+
+    // Replayed now, after the page subscribed: they can only reach the page through the websocket.
+    await kit.producer.send({ topic: config.topics.input[0]!, messages: messages.map((m) => ({ key: m.key, value: m.value })) });
+    const first = alerts[0]!;
+    await page.waitForSelector(`[data-testid=feed] tr[data-alert-id="${first.alertId}"]`, { timeout: 60_000 });
+    await waitFor(async () => (await page.locator('[data-testid=feed] tbody tr').count()) >= alerts.length, { timeoutMs: 60_000, message: 'every replayed alert in the feed' });
+    const shown = await page.locator('[data-testid=feed] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-alert-id')));
+    expect(new Set(shown)).toEqual(new Set(alerts.map((a) => a.alertId)));
+    await shot('live-feed');
+
+    // The client-side filter narrows the list to one object; pausing freezes it.
+    await page.fill('[data-testid=live-filter]', first.objectId);
+    await waitFor(async () => (await page.locator('[data-testid=feed] tbody tr').count()) === alerts.filter((a) => a.objectId.includes(first.objectId) || a.alertId.includes(first.objectId)).length, { message: 'filtered feed' });
+    await page.fill('[data-testid=live-filter]', '');
+    await page.click('[data-testid=pause]');
+    expect(await page.textContent('[data-testid=pause]')).toContain('Resume (0 new)');
+    await page.click('[data-testid=pause]');
+  });
+
+  it('the filter editor underlines a misspelt field where the server reports it, completes names, and accepts and activates a good expression', async () => {
+    const id = uniqueName('bright').toLowerCase();
+    await page.goto(`${origin}/#/filters/new?id=${id}`);
+    const box = page.locator('[data-testid=expression]');
+
+    const bad = 'mag < 18.5 and reliabilty > 0.8';
+    await box.fill(bad);
+    const diagnostic = page.locator('[data-testid=diagnostic-error]').first();
+    await diagnostic.waitFor({ timeout: 10_000 });
+    expect(await diagnostic.textContent()).toContain('FILTER_UNKNOWN_FIELD');
+    expect(await diagnostic.textContent()).toContain('reliability');
+    // The position is the server's, shown twice: the caret block and the underline in the editor.
+    expect(Number(await diagnostic.getAttribute('data-start'))).toBe(bad.indexOf('reliabilty'));
+    expect(await page.textContent('[data-testid=expression-mirror] mark.error')).toBe('reliabilty');
+    expect(await diagnostic.locator('pre.caret').textContent()).toContain(`${' '.repeat(bad.indexOf('reliabilty'))}^`);
+    expect(await page.isDisabled('[data-testid=save]')).toBe(true);
+    await shot('filter-editor-error');
+
+    // Completion from the field catalogue (GET /api/v1/fields).
+    await box.fill('');
+    await box.pressSequentially('anomaly.sc');
+    await page.waitForSelector('[data-testid=completions] li');
+    expect(await page.textContent('[data-testid=completions]')).toContain('anomaly.score');
+    await box.press('Enter');
+    await waitFor(async () => (await box.inputValue()) === 'anomaly.score', { timeoutMs: 5_000, message: 'the completion inserted' });
+
+    const good = 'mag < 30 and survey == "ztf"';
+    await box.fill(good);
+    await page.waitForSelector('[data-testid=validation].ok, p.ok[data-testid=validation]', { timeout: 10_000 });
+    expect(await page.locator('[data-testid=expression-mirror] mark').count()).toBe(0);
+
+    // Preview on a real ZTF alert file, before saving.
+    const ztfFile = join(sampleAlertsDir('ztf'), readdirSync(sampleAlertsDir('ztf')).find((f) => f.endsWith('.avro'))!);
+    await page.setInputFiles('[data-testid=preview-files]', ztfFile);
+    await page.click('[data-testid=preview-run-files]');
+    await page.waitForSelector('[data-testid=preview]');
+    expect(await page.textContent('[data-testid=preview]')).toMatch(/1 evaluated, 1 matched/);
+    // And on the newest messages of the input topic (those replayed by the first test): only the ZTF ones match.
+    await page.click('[data-testid=preview-recent]');
+    const ztf = alerts.filter((a) => a.survey === 'ztf').length;
+    await page.waitForFunction((n) => document.querySelector('[data-testid=preview]')?.textContent?.includes(`${n} matched`), ztf, { timeout: 30_000 });
+    expect(await page.textContent('[data-testid=preview]')).toContain(`${alerts.length} evaluated, ${ztf} matched`);
+
+    await page.click('[data-testid=save]');
+    await page.waitForSelector('[data-testid=filter-state]');
+    expect(await page.textContent('[data-testid=filter-state]')).toBe('draft');
+    await page.click('[data-testid=activate]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=filter-state]')?.textContent === 'active');
+    expect(await page.locator('[data-testid=versions] tbody tr').count()).toBe(1);
+    await shot('filter-editor-active');
+  });
+
+  it('the alert page shows the three cutouts and the light curve from the archive', async () => {
+    const detections = (a: Alert) => a.lightcurve.filter((p) => p.kind === 'detection').length;
+    const alert = alerts.filter((a) => a.survey === 'ztf').sort((a, b) => detections(b) - detections(a))[0]!;
+    // The sink archives what the worker enriched, cutouts included; the page reads it through /api/v1/alerts/{id}.
+    const archived = await waitFor(async () => {
+      const res = await fetch(`${origin}/api/v1/alerts/${alert.alertId}`, { headers: { authorization: `Bearer ${token}` } });
+      return res.status === 200 ? ((await res.json()) as { cutouts: string[] }) : undefined;
+    }, { timeoutMs: 60_000, message: 'the alert archived' });
+    expect(archived.cutouts).toEqual(['science', 'template', 'difference']);
+
+    await page.goto(`${origin}/#/alert/${alert.alertId}`);
+    await page.waitForSelector('[data-testid=alert-page]');
+    for (const kind of ['science', 'template', 'difference']) {
+      const image = page.locator(`[data-testid=cutout-${kind}] img`);
+      await image.waitFor({ timeout: 20_000 });
+      await page.waitForFunction((k) => {
+        const img = document.querySelector<HTMLImageElement>(`[data-testid=cutout-${k}] img`);
+        return img !== null && img.complete && img.naturalWidth > 0;
+      }, kind);
+      expect(await image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(10);
+    }
+
+    await page.waitForSelector('[data-testid=lightcurve] canvas', { timeout: 20_000 });
+    const counts = await page.textContent('[data-testid=lightcurve-counts]');
+    const plotted = Number(/(\d+) detections/.exec(counts ?? '')?.[1]);
+    expect(plotted).toBeGreaterThan(1);
+    expect(plotted).toBeLessThanOrEqual(detections(alert));
+    // One legend entry per band and kind that has points.
+    const bands = new Set(alert.lightcurve.filter((p) => p.kind === 'detection' && p.mag !== null).map((p) => p.band));
+    for (const band of bands) expect(await page.textContent('[data-testid=lightcurve]')).toContain(`${band} detections`);
+    await page.waitForSelector('[data-testid=crossmatches], [data-testid=anomaly]');
+    await shot('alert-page');
+  });
+
+  it('the sky view plots the alerts the feed delivered and the status page reports the pipeline', async () => {
+    await page.goto(`${origin}/#/sky`);
+    await page.waitForSelector('[data-testid=sky]');
+    expect(await page.locator('[data-testid=sky] circle.recent').count()).toBe(alerts.length);
+    await shot('sky');
+
+    await page.goto(`${origin}/#/status`);
+    await page.waitForSelector('[data-testid=status-page]');
+    expect(await page.textContent('[data-testid=dependency-kafka]')).toContain('up');
+    expect(await page.textContent('[data-testid=dependency-clickhouse]')).toContain('up');
+    const worker = page.locator('[data-testid=groups] tr', { hasText: `${config.runner.groupPrefix}-worker` });
+    await worker.waitFor();
+    // Every replayed message was consumed and committed: the worker group has no lag.
+    await waitFor(async () => {
+      await page.reload();
+      await worker.waitFor();
+      return (await worker.locator('td').nth(4).textContent()) === '0';
+    }, { timeoutMs: 30_000, intervalMs: 2_000, message: 'worker lag 0 on the status page' });
+    await shot('status');
+    expect(pageErrors).toEqual([]);
+  });
+});
