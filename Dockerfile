@@ -21,4 +21,4 @@ RUN mkdir -p /var/lib/nightjar && chown node:node /var/lib/nightjar
 USER node
 EXPOSE 8080
 ENTRYPOINT ["node", "bin/nightjar.js"]
-CMD ["run", "--roles", "worker,sink,trainer,api"]
+CMD ["run", "--roles", "worker,sink,trainer,api,jobs"]
