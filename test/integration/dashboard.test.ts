@@ -146,6 +146,12 @@ describe('dashboard in chromium', () => {
     // The position is the server's, shown twice: the caret block and the underline in the editor.
     expect(Number(await diagnostic.getAttribute('data-start'))).toBe(bad.indexOf('reliabilty'));
     expect(await page.textContent('[data-testid=expression-mirror] mark.error')).toBe('reliabilty');
+    // The underline sits under the text only if the mirror lays text out exactly as the textarea does.
+    const fonts = await page.evaluate(() => ['expression', 'expression-mirror'].map((id) => {
+      const style = getComputedStyle(document.querySelector(`[data-testid=${id}]`)!);
+      return `${style.font} ${style.padding} ${style.borderWidth} ${style.whiteSpace}`;
+    }));
+    expect(fonts[0]).toBe(fonts[1]);
     expect(await diagnostic.locator('pre.caret').textContent()).toContain(`${' '.repeat(bad.indexOf('reliabilty'))}^`);
     expect(await page.isDisabled('[data-testid=save]')).toBe(true);
     await shot('filter-editor-error');

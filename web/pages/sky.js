@@ -23,9 +23,9 @@ function path(points) {
   let last;
   for (const { ra, dec } of points) {
     const [x, y] = project(ra, dec);
-    // Break the line where it wraps from one edge of the ellipse to the other.
-    d += `${last && Math.abs(x - last) < W / 3 ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)}`;
-    last = x;
+    // Break the line where it crosses RA 0h, from one edge of the ellipse to the other.
+    d += `${last !== undefined && Math.abs(ra - last) < 180 ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)}`;
+    last = ra;
   }
   return d;
 }
