@@ -39,7 +39,6 @@ export class TopicReader {
   private consumer: Consumer | undefined;
   private started: Promise<void> | undefined;
   private stopped = false;
-  private unreadable = 0;
 
   constructor(
     private readonly kafka: Kafka,
@@ -173,9 +172,6 @@ export class TopicReader {
     if (!this.coveredFrom.has(partition)) this.coveredFrom.set(partition, 0);
     this.remember(message);
     for (const listener of this.listeners) listener.offerLive(message);
-    if (this.listeners.size > 0 && message.parsed() === null && this.unreadable++ % 1000 === 0) {
-      this.logger.warn({ topic: this.topic, partition, offset }, 'unreadable record on a live topic skipped');
-    }
   }
 
   private remember(message: LiveMessage): void {

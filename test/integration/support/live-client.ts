@@ -23,11 +23,12 @@ export class LiveTestClient {
     });
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());
-      this.ws.once('unexpected-response', (_req, res) => {
+      this.ws.once('unexpected-response', (req, res) => {
         this.refused = res.statusCode;
         reject(new Error(`refused with HTTP ${res.statusCode}`));
+        req.destroy();
       });
-      this.ws.once('error', reject);
+      this.ws.on('error', reject);
     });
     this.opened.catch(() => undefined);
   }
@@ -50,8 +51,9 @@ export class LiveTestClient {
 
   /** Subscribes and waits for `subscribed` (or throws with the error frame). */
   async subscribe(request: Record<string, unknown>): Promise<Frame> {
+    const from = this.frames.length;
     this.send({ type: 'subscribe', ...request });
-    const reply = await waitFor(() => this.frames.find((f) => (f.type === 'subscribed' || f.type === 'error') && f.id === request.id), { timeoutMs: 20_000, message: `reply to subscribe ${String(request.id)}` });
+    const reply = await waitFor(() => this.frames.slice(from).find((f) => (f.type === 'subscribed' || f.type === 'error') && f.id === request.id), { timeoutMs: 20_000, message: `reply to subscribe ${String(request.id)}` });
     if (reply.type === 'error') throw Object.assign(new Error(`subscribe refused: ${JSON.stringify(reply.error)}`), { frame: reply });
     return reply;
   }
