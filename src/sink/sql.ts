@@ -6,10 +6,13 @@ export function stringLiteral(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-/** A Float64 literal; refuses NaN and infinities, which have no portable literal. */
+/** Smallest normal double; ClickHouse 18.16 refuses subnormal literals (5e-324) as a syntax error. */
+const MIN_NORMAL = 2.2250738585072014e-308;
+
+/** A Float64 literal; refuses NaN and infinities, which have no portable literal. Subnormals are written as 0. */
 export function floatLiteral(value: number): string {
   if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
-  const text = String(value);
+  const text = String(Math.abs(value) < MIN_NORMAL ? 0 : value);
   return /[.eE]/.test(text) ? `toFloat64(${text})` : `toFloat64(${text}.0)`;
 }
 

@@ -146,6 +146,13 @@ describe('GET /cone', () => {
     expect(await ids('limit=1')).toEqual([first.alertId]);
   });
 
+  // Regression (found by schemathesis): subnormal numbers are valid parameters but 18.16 cannot parse them as literals.
+  it('answers 200, not 500, for subnormal coordinates and radii', async () => {
+    for (const url of ['/cone?dec=58.85&radius=2.2250738585e-313&ra=2.457848577695834e-210', '/cone?ra=5e-324&dec=5e-324&radius=1', '/scs?SR=0.99999&RA=5e-324&DEC=0.6083952637606131']) {
+      expect((await get(url)).statusCode, url).toBe(200);
+    }
+  });
+
   it('answers 400 REQUEST_INVALID for out-of-range parameters and an empty MJD range', async () => {
     for (const query of [`ra=${first.ra}&dec=${first.dec}&radius=3&since=2&until=1`, 'ra=-1&dec=0&radius=1', 'ra=1&dec=0&radius=5000', 'ra=1&dec=0&radius=1&limit=10001', 'ra=1&dec=0&radius=1&colour=red']) {
       const res = await get(`/cone?${query}`);
