@@ -49,6 +49,7 @@ describe('dashboard in chromium', () => {
   let messages: SurveyMessage[];
   let alerts: Alert[];
   const pageErrors: string[] = [];
+  let alertPageObject = '';
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -193,6 +194,7 @@ describe('dashboard in chromium', () => {
   it('the alert page shows the three cutouts and the light curve from the archive', async () => {
     const detections = (a: Alert) => a.lightcurve.filter((p) => p.kind === 'detection').length;
     const alert = alerts.filter((a) => a.survey === 'ztf').sort((a, b) => detections(b) - detections(a))[0]!;
+    alertPageObject = alert.objectId;
     // The sink archives what the worker enriched, cutouts included; the page reads it through /api/v1/alerts/{id}.
     const archived = await waitFor(async () => {
       const res = await fetch(`${origin}/api/v1/alerts/${alert.alertId}`, { headers: { authorization: `Bearer ${token}` } });
@@ -224,10 +226,33 @@ describe('dashboard in chromium', () => {
     await shot('alert-page');
   });
 
-  it('the sky view plots the alerts the feed delivered and the status page reports the pipeline', async () => {
+  it('the object page draws the archived light curve', async () => {
+    await page.click('[data-testid=alert-page] dl.facts a');
+    await page.waitForSelector('[data-testid=object-page] [data-testid=lightcurve] canvas', { timeout: 20_000 });
+    expect(await page.textContent('[data-testid=object-page] h1')).toBe(`Object ${alertPageObject}`);
+    const plotted = Number(/(\d+) detections/.exec((await page.textContent('[data-testid=object-page] [data-testid=lightcurve-counts]')) ?? '')?.[1]);
+    expect(plotted).toBeGreaterThan(1);
+  });
+
+  it('the tokens page lists this session\'s token and shows a new token once', async () => {
+    await page.goto(`${origin}/#/tokens`);
+    await page.waitForSelector('[data-testid=tokens]');
+    expect(await page.textContent('[data-testid=tokens]')).toContain('(this session)');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const secret = await (await page.waitForSelector('[data-testid=new-token]')).textContent();
+    expect(secret).toMatch(/^nj_/);
+    await waitFor(async () => (await page.locator('[data-testid=tokens] tbody tr').count()) === 2, { message: 'two tokens listed' });
+  });
+
+  it('the sky view plots the alerts the feed delivered and the watchmaps, and the status page reports the pipeline', async () => {
+    const put = async (name: string, body: unknown) => (await fetch(`${origin}/api/v1/watchmaps/${name}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
+    expect(await put('m31', { cone: { ra: 10.68, dec: 41.27, radius: 7_200 } })).toBe(200);
+    expect(await put('cells', { moc: { '3': [100, 101, 102] } })).toBe(200);
     await page.goto(`${origin}/#/sky`);
     await page.waitForSelector('[data-testid=sky]');
     expect(await page.locator('[data-testid=sky] circle.recent').count()).toBe(alerts.length);
+    await page.waitForSelector('[data-watchmap=m31] path');
+    expect(await page.locator('[data-watchmap=cells] path').count()).toBe(3);
     await shot('sky');
 
     await page.goto(`${origin}/#/status`);

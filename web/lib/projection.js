@@ -19,6 +19,20 @@ export function mollweide(ra, dec) {
   return { x: ((2 * Math.SQRT2) / Math.PI) * lon * Math.cos(theta), y: Math.SQRT2 * Math.sin(theta) };
 }
 
+/** A small circle of `radius` degrees around (ra, dec), as points (a cone watchmap's edge). */
+export function circle(ra, dec, radius, steps = 72) {
+  const d0 = dec * DEG;
+  const r = radius * DEG;
+  const out = [];
+  for (let i = 0; i <= steps; i += 1) {
+    const b = (i / steps) * 2 * Math.PI;
+    const d = Math.asin(Math.sin(d0) * Math.cos(r) + Math.cos(d0) * Math.sin(r) * Math.cos(b));
+    const a = ra * DEG + Math.atan2(Math.sin(b) * Math.sin(r) * Math.cos(d0), Math.cos(r) - Math.sin(d0) * Math.sin(d));
+    out.push({ ra: ((a / DEG) % 360 + 360) % 360, dec: d / DEG });
+  }
+  return out;
+}
+
 /** The galactic plane (b = 0) as equatorial (ra, dec) points, J2000. */
 export function galacticPlane(step = 2) {
   const raPole = 192.85948 * DEG;

@@ -1,11 +1,11 @@
 // Sky view: recent alerts (those the live feed delivered to this page) and cone-search results on a
 // Mollweide projection drawn locally in SVG, so it works with no external network.
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../lib/api.js';
 import { bandColours, num } from '../lib/format.js';
 import { html } from '../lib/html.js';
 import { useLive } from '../lib/live.js';
-import { galacticPlane, mollweide } from '../lib/projection.js';
+import { circle, galacticPlane, mollweide } from '../lib/projection.js';
 import { link, parseHash } from '../lib/router.js';
 
 const W = 900;
@@ -51,6 +51,18 @@ function Graticule() {
     </g>`;
 }
 
+/** SVG path data of a watchmap outline: cone edge, polygon, or MOC cells. */
+function outlinePaths(outline) {
+  const closed = (points) => `${path([...points, points[0]])}`;
+  if (outline.cone) return [closed(circle(outline.cone.ra, outline.cone.dec, outline.cone.radius / 3600))];
+  if (outline.polygon) return [closed(outline.polygon.map(([ra, dec]) => ({ ra, dec })))];
+  return (outline.cells ?? []).map((corners) => closed(corners.map(([ra, dec]) => ({ ra, dec }))));
+}
+
+function Watchmaps({ outlines }) {
+  return html`<g class="watchmaps">${outlines.map((o) => html`<g data-watchmap=${o.name}><title>watchmap ${o.name} (${o.type}${o.order !== undefined ? `, drawn at order ${o.order}` : ''})</title>${outlinePaths(o).map((d) => html`<path d=${d} />`)}</g>`)}</g>`;
+}
+
 export function SkyPage() {
   const state = useLive();
   const query = parseHash().query;
@@ -58,6 +70,10 @@ export function SkyPage() {
   const [hits, setHits] = useState([]);
   const [error, setError] = useState('');
   const [hover, setHover] = useState(null);
+  const [outlines, setOutlines] = useState([]);
+  useEffect(() => {
+    api('/watchmaps/outlines').then((b) => setOutlines(b.outlines), () => setOutlines([]));
+  }, []);
 
   const recent = state.items.map((item) => item.alert).filter((a) => typeof a.ra === 'number' && typeof a.dec === 'number');
   const centre = cone.ra !== '' && cone.dec !== '' && Number.isFinite(Number(cone.ra)) && Number.isFinite(Number(cone.dec)) ? project(Number(cone.ra), Number(cone.dec)) : null;
@@ -81,7 +97,7 @@ export function SkyPage() {
   return html`
     <section>
       <h1>Sky</h1>
-      <p class="muted">${recent.length} recent alert(s) delivered to this page by the live feed, and cone-search results from the archive, on a Mollweide projection (equatorial, RA increasing to the left; the curve is the galactic plane). Drawn locally: no image survey is fetched.</p>
+      <p class="muted">${recent.length} recent alert(s) delivered to this page by the live feed, and cone-search results from the archive, on a Mollweide projection (equatorial, RA increasing to the left; the dashed curve is the galactic plane)${outlines.length ? `, with your ${outlines.length} watchmap(s) shaded` : ''}. Drawn locally: no image survey is fetched.</p>
       <form class="toolbar" onSubmit=${search}>
         <label>RA° <input size="9" value=${cone.ra} onInput=${(e) => setCone({ ...cone, ra: e.currentTarget.value })} required /></label>
         <label>Dec° <input size="9" value=${cone.dec} onInput=${(e) => setCone({ ...cone, dec: e.currentTarget.value })} required /></label>
@@ -91,6 +107,7 @@ export function SkyPage() {
       ${error && html`<p class="error">${error}</p>`}
       <svg class="sky" viewBox=${`0 0 ${W} ${H}`} data-testid="sky" role="img" aria-label="sky map">
         <${Graticule} />
+        <${Watchmaps} outlines=${outlines} />
         ${recent.map((a) => dot(a, 'recent'))}
         ${hits.map((a) => dot(a, 'hit'))}
         ${centre && html`<circle class="centre" cx=${centre[0]} cy=${centre[1]} r="8" />`}

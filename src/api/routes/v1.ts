@@ -6,6 +6,7 @@ import { filterStatusRoutes } from './filter-status.js';
 import { filterToolRoutes } from './filter-tools.js';
 import { fieldRoutes } from './fields.js';
 import { filterPreviewRoutes } from './filter-preview.js';
+import { watchOutlineRoutes } from './watch-outlines.js';
 import { archiveRoutes } from './archive.js';
 import { filterRoutes } from './filters.js';
 import { jobRoutes } from './jobs.js';
@@ -27,5 +28,5 @@ export async function v1Routes(app: FastifyInstance, services: ApiServices): Pro
   // The archive: alerts, objects and light curves, cone search (JSON and IVOA SCS), cutouts.
   for (const routes of [archiveRoutes, scsRoutes]) routes(app, services);
   for (const routes of [jobRoutes, watchRoutes]) routes(app, services);
-  for (const routes of [meRoutes, userRoutes, tokenRoutes, filterToolRoutes, filterRoutes, filterStatusRoutes, streamRoutes, fieldRoutes, statusRoutes, filterPreviewRoutes]) routes(app, services);
+  for (const routes of [meRoutes, userRoutes, tokenRoutes, filterToolRoutes, filterRoutes, filterStatusRoutes, streamRoutes, fieldRoutes, statusRoutes, filterPreviewRoutes, watchOutlineRoutes]) routes(app, services);
 }

@@ -17,7 +17,7 @@ const routes = [
   'get /api/v1/filters/{id}/stats', 'get /api/v1/filters/{id}/notices', 'get /api/v1/streams',
   'put /api/v1/watchlists/{name}', 'get /api/v1/watchlists', 'delete /api/v1/watchlists/{name}', 'put /api/v1/watchmaps/{name}', 'get /api/v1/watchmaps', 'delete /api/v1/watchmaps/{name}',
   'post /api/v1/jobs', 'get /api/v1/jobs', 'get /api/v1/jobs/{id}', 'get /api/v1/jobs/{id}/results', 'delete /api/v1/jobs/{id}',
-  'get /api/v1/fields', 'get /api/v1/status', 'post /api/v1/filters/test/recent',
+  'get /api/v1/fields', 'get /api/v1/status', 'post /api/v1/filters/test/recent', 'get /api/v1/watchmaps/outlines',
   'get /api/v1/alerts/{alertId}', 'get /api/v1/objects/{objectId}', 'get /api/v1/cone', 'get /api/v1/scs', 'get /api/v1/alerts/{alertId}/cutouts/{kind}',
 ];
 
