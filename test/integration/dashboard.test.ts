@@ -64,6 +64,8 @@ describe('dashboard in chromium', () => {
         filters: await compactedTopic(kit, 'db-filters'),
         filterStats: await compactedTopic(kit, 'db-stats'),
         models: await compactedTopic(kit, 'db-models'),
+        watchlists: await compactedTopic(kit, 'db-watch'),
+        jobs: await compactedTopic(kit, 'db-jobs'),
         notices: await kit.createTopic({ prefix: 'db-notices' }),
       },
       filters: { statsIntervalMs: 300 },
@@ -74,7 +76,7 @@ describe('dashboard in chromium', () => {
     });
     clickhouse = createClickHouse(config);
     await runMigrations(clickhouse, config, silentLogger());
-    running = await startRoles(['worker', 'sink', 'api'], { config, logger: silentLogger() }, { signals: false });
+    running = await startRoles(['worker', 'sink', 'api', 'jobs'], { config, logger: silentLogger() }, { signals: false });
     origin = `http://127.0.0.1:${config.api.port}`;
     // A user of this test's own (an administrator, so the live feed carries the enriched stream
     // too): its match topic nightjar.user.<name> is shared with no other test.
@@ -242,6 +244,18 @@ describe('dashboard in chromium', () => {
     const secret = await (await page.waitForSelector('[data-testid=new-token]')).textContent();
     expect(secret).toMatch(/^nj_/);
     await waitFor(async () => (await page.locator('[data-testid=tokens] tbody tr').count()) === 2, { message: 'two tokens listed' });
+  });
+
+  it('the jobs page submits a query job over the archive and follows it to its result', async () => {
+    await page.goto(`${origin}/#/jobs`);
+    await page.waitForSelector('[data-testid=jobs], section p.muted');
+    await page.getByRole('button', { name: 'Submit' }).click();
+    const row = page.locator('[data-testid=jobs] tbody tr').first();
+    await row.waitFor({ timeout: 10_000 });
+    await waitFor(async () => (await row.textContent())?.includes('succeeded'), { timeoutMs: 60_000, intervalMs: 500, message: 'the job succeeded on the jobs page' });
+    // SELECT survey, count() … GROUP BY survey over this test's archive: one row per survey.
+    expect(await row.textContent()).toContain('2 rows');
+    await shot('jobs');
   });
 
   it('the sky view plots the alerts the feed delivered and the watchmaps, and the status page reports the pipeline', async () => {
