@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../src/api/server.js';
 import { startApiServices, type RunningApiServices } from '../../src/api/services.js';
@@ -9,6 +11,15 @@ import { createMetricsRegistry } from '../../src/metrics/registry.js';
 import { ensureFirstAdmin } from '../../src/platform/bootstrap.js';
 import { testConfig, withKafka, type KafkaKit } from '../helpers/index.js';
 import { compactedTopic } from './support/alerts.js';
+import { allFields } from '../../src/alert/catalogue.js';
+import '../../src/alert/fields.js';
+import { archiveQueries } from '../../src/clickhouse/archive-queries.js';
+import { clickhouseUrl } from '../../src/config/index.js';
+import { catalogueColumns } from '../../src/sink/columns.js';
+import { createArchiveTables } from '../../src/sink/schema.js';
+import { SinkStage } from '../../src/sink/stage.js';
+import { clickhouseWriter } from '../../src/sink/writer.js';
+import { realZtfEnriched, uniqueName as uniqueDatabase } from './sink-support.js';
 
 /**
  * schemathesis (from PyPI, see scripts/schemathesis.sh) generates requests for every operation of
@@ -22,6 +33,8 @@ describe('API conformance to its OpenAPI document (schemathesis)', () => {
   let app: FastifyInstance;
   let base: string;
   let token: string;
+  let clickhouse: ClickHouseClient;
+  const database = uniqueDatabase('nightjar_test_schemathesis');
 
   beforeAll(async () => {
     kit = await withKafka(testConfig());
@@ -33,8 +46,15 @@ describe('API conformance to its OpenAPI document (schemathesis)', () => {
         notices: await kit.createTopic({ prefix: 'st-notices' }),
       },
     });
+    // The archive routes answer from a real archive: the real ZTF alerts stored by the sink's own stage.
+    clickhouse = createClient({ url: clickhouseUrl(config), log: { level: ClickHouseLogLevel.OFF } });
+    await clickhouse.command({ query: `CREATE DATABASE ${database}` });
+    await createArchiveTables(clickhouse, database, allFields());
+    const columns = catalogueColumns(allFields());
+    const sink = new SinkStage({ config: { ...config, sink: { ...config.sink, flushMs: 1 } }, writer: clickhouseWriter(clickhouse, database), columns, logger: silentLogger(), registry: new Registry() });
+    await sink.process(realZtfEnriched().map((alert, offset) => ({ topic: config.topics.enriched, partition: 0, offset: String(offset), key: null, value: Buffer.from(JSON.stringify(alert)), timestamp: String(Date.now()) })) as never);
     // Generated requests arrive faster than any person's; the limiter is tested elsewhere.
-    services = await startApiServices(kit.kafka, config, silentLogger(), { rateLimit: { max: 1_000_000, timeWindowMs: 60_000 } });
+    services = await startApiServices(kit.kafka, config, silentLogger(), { rateLimit: { max: 1_000_000, timeWindowMs: 60_000 }, archive: archiveQueries(clickhouse, database, columns) });
     app = buildApi({ config, logger: silentLogger(), registry: createMetricsRegistry({ processMetrics: false }), readiness: [], services });
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
@@ -44,6 +64,8 @@ describe('API conformance to its OpenAPI document (schemathesis)', () => {
   afterAll(async () => {
     await app?.close();
     await services?.stop();
+    await clickhouse?.command({ query: `DROP DATABASE IF EXISTS ${database}` });
+    await clickhouse?.close();
   });
 
   it('finds no server error and no answer that breaks the document', async () => {
