@@ -1,6 +1,6 @@
 import type { Alert } from '../alert/types.js';
 import { NightjarError } from '../errors/index.js';
-import type { LoadedCatalog } from './catalogs/types.js';
+import type { CatalogConfig, LoadedCatalog } from './catalogs/types.js';
 import { score, type EifModel } from './eif/forest.js';
 import { featureVector } from './eif/feature-vector.js';
 import type { Reservoir } from './eif/reservoir.js';
@@ -8,6 +8,7 @@ import { lightCurveFeatures } from './features.js';
 import { registerCatalogColumnFields } from './fields.js';
 import { columnValue, stringAt } from './sky/columns.js';
 import { crossmatch } from './sky/crossmatch.js';
+import type { SkyIndex } from './sky/sky-index.js';
 import { raDecOf } from './sky/sphere.js';
 
 export interface AnnotatorOptions {
@@ -50,21 +51,24 @@ function annotateCrossmatches(alerts: Alert[], catalogs: LoadedCatalog[]): void 
   const ras = Float64Array.from(alerts, (a) => a.ra);
   const decs = Float64Array.from(alerts, (a) => a.dec);
   for (const alert of alerts) alert.xmatch ??= {};
-  for (const { config, index } of catalogs) {
-    const result = crossmatch(index, ras, decs, config.radiusArcsec);
-    for (let j = 0; j < alerts.length; j++) {
-      const i = result.nearest[j]!;
-      const cols: Record<string, number | string | null> = {};
-      for (const c of config.columns) cols[c] = i < 0 ? null : columnValue(index.columns[c]!, i);
-      const position = i < 0 ? null : raDecOf(index.x[i]!, index.y[i]!, index.z[i]!);
-      alerts[j]!.xmatch![config.name] = {
-        sep: i < 0 ? null : result.sepArcsec[j]!,
-        id: i < 0 ? null : stringAt(index.ids, i),
-        count: result.count[j]!,
-        ra: position?.ra ?? null,
-        dec: position?.dec ?? null,
-        cols,
-      };
-    }
+  for (const { config, index } of catalogs) annotateWithIndex(alerts, ras, decs, config, index);
+}
+
+/** Fills `xmatch.<catalog>` of each alert from a sky index of the catalog (all of it, or the part near the alerts). */
+export function annotateWithIndex(alerts: Alert[], ras: Float64Array, decs: Float64Array, config: CatalogConfig, index: SkyIndex): void {
+  const result = crossmatch(index, ras, decs, config.radiusArcsec);
+  for (let j = 0; j < alerts.length; j++) {
+    const i = result.nearest[j]!;
+    const cols: Record<string, number | string | null> = {};
+    for (const c of config.columns) cols[c] = i < 0 ? null : columnValue(index.columns[c]!, i);
+    const position = i < 0 ? null : raDecOf(index.x[i]!, index.y[i]!, index.z[i]!);
+    (alerts[j]!.xmatch ??= {})[config.name] = {
+      sep: i < 0 ? null : result.sepArcsec[j]!,
+      id: i < 0 ? null : stringAt(index.ids, i),
+      count: result.count[j]!,
+      ra: position?.ra ?? null,
+      dec: position?.dec ?? null,
+      cols,
+    };
   }
 }

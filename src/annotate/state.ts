@@ -10,6 +10,10 @@ import { brightStarsCatalog } from './catalogs/bright-stars.js';
 import { loadCatalog, validateCatalogConfig } from './catalogs/load.js';
 import type { CatalogConfig, LoadedCatalog } from './catalogs/types.js';
 import { ModelFollower } from './models.js';
+import { ClickHouseCrossmatch } from './catalogs/clickhouse.js';
+import { registerCatalogColumnFields } from './fields.js';
+import { createClickHouse } from '../clickhouse/client.js';
+import type { ClickHouseClient } from '@clickhouse/client';
 
 /** Extra alert annotators that follow their own platform state (e.g. watchlists and watchmaps). */
 export interface LiveAnnotator {
@@ -31,6 +35,7 @@ export class AnnotateState {
     kafka: Kafka,
     logger: Logger,
     private readonly live: LiveAnnotator[],
+    private readonly remote: { catalogs: ClickHouseCrossmatch[]; client: ClickHouseClient } | null,
   ) {
     this.annotator = createAnnotator({ catalogs, features: config.annotate.features });
     this.models = new ModelFollower(kafka, config, logger, (current) => {
@@ -40,12 +45,23 @@ export class AnnotateState {
 
   static async create(config: Config, kafka: Kafka, logger: Logger, live: LiveAnnotator[] = []): Promise<AnnotateState> {
     const catalogs = await loadConfiguredCatalogs(config, logger);
-    const state = new AnnotateState(config, catalogs, kafka, logger, live);
+    const remote = await openClickHouseCatalogs(config, logger);
+    const state = new AnnotateState(config, catalogs, kafka, logger, live, remote);
     await state.models.start();
     return state;
   }
 
-  annotate(alerts: Alert[]): void {
+  /**
+   * Crossmatches (ClickHouse-backed catalogs first: one query per catalog and batch), features and
+   * the anomaly score, then the live annotators. Synchronous unless a catalog lives in ClickHouse.
+   */
+  annotate(alerts: Alert[]): void | Promise<void> {
+    if (!this.remote) return this.annotateLocal(alerts);
+    const remote = this.remote.catalogs;
+    return Promise.all(remote.map((catalog) => catalog.annotate(alerts))).then(() => this.annotateLocal(alerts));
+  }
+
+  private annotateLocal(alerts: Alert[]): void {
     this.annotator(alerts);
     for (const annotator of this.live) annotator.annotate(alerts);
   }
@@ -54,15 +70,39 @@ export class AnnotateState {
     return this.models.current()?.version ?? null;
   }
 
-  stop(): Promise<void> {
-    return this.models.stop();
+  async stop(): Promise<void> {
+    await this.models.stop();
+    await this.remote?.client.close();
   }
 }
 
-export async function loadConfiguredCatalogs(config: Config, logger: Logger): Promise<LoadedCatalog[]> {
+/** Every configured catalog (bright stars, then annotate.catalogsFile), whatever its backend. */
+export function configuredCatalogs(config: Config): CatalogConfig[] {
   const configs: CatalogConfig[] = [];
   if (config.annotate.brightStars) configs.push(brightStarsCatalog());
   if (config.annotate.catalogsFile) configs.push(...readCatalogsFile(config.annotate.catalogsFile));
+  return configs;
+}
+
+/** Opens the ClickHouse-backed catalogs (checking each is loaded) and registers their column fields. */
+async function openClickHouseCatalogs(config: Config, logger: Logger): Promise<{ catalogs: ClickHouseCrossmatch[]; client: ClickHouseClient } | null> {
+  const configs = configuredCatalogs(config).filter((c) => c.backend === 'clickhouse');
+  if (configs.length === 0) return null;
+  const client = createClickHouse(config);
+  try {
+    const catalogs = await Promise.all(configs.map((c) => ClickHouseCrossmatch.open(client, config.clickhouse.database, c)));
+    registerCatalogColumnFields(catalogs.map((c) => c.registration()));
+    for (const c of catalogs) logger.info({ catalog: c.config.name, sources: c.size }, 'catalog crossmatched in ClickHouse');
+    return { catalogs, client };
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
+}
+
+/** The in-memory catalogs, built or read from the disk cache (ClickHouse-backed ones are left out). */
+export async function loadConfiguredCatalogs(config: Config, logger: Logger): Promise<LoadedCatalog[]> {
+  const configs = configuredCatalogs(config).filter((c) => c.backend !== 'clickhouse');
   const cacheDir = join(config.stateDir, 'catalogs');
   return Promise.all(configs.map((c) => loadCatalog(c, { cacheDir, logger })));
 }

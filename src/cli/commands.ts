@@ -1,5 +1,6 @@
 import { servicesCommand, servicesSummary, servicesUsage } from '../services/cli.js';
 import { decodeCommand, decodeUsage } from './decode.js';
+import { catalogCommand } from './catalog.js';
 import { filterCommand } from './filter.js';
 import { jobCommand } from './job.js';
 import type { Command } from './main.js';
@@ -23,4 +24,5 @@ export const commands: Command[] = [
   userCommand,
   tokenCommand,
   jobCommand,
+  catalogCommand,
 ];

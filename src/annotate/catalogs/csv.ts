@@ -72,20 +72,23 @@ export class CsvParser {
 export async function readCsv(
   stream: AsyncIterable<string>,
   onHeader: (header: string[]) => void,
-  onRecord: (record: string[]) => void,
+  onRecord: (record: string[]) => void | Promise<void>,
 ): Promise<void> {
   const parser = new CsvParser();
   let header: string[] | null = null;
-  const deliver = (records: string[][]): void => {
+  // A record handler may return a promise (e.g. a batch being written): reading waits for it
+  // before the next chunk, so a slow consumer holds back the file, not memory.
+  const deliver = async (records: string[][]): Promise<void> => {
     for (const record of records) {
       if (header === null) {
         header = record.map((h) => h.trim());
         onHeader(header);
       } else {
-        onRecord(record);
+        const pending = onRecord(record);
+        if (pending) await pending;
       }
     }
   };
-  for await (const chunk of stream) deliver(parser.push(chunk));
-  deliver(parser.end());
+  for await (const chunk of stream) await deliver(parser.push(chunk));
+  await deliver(parser.end());
 }

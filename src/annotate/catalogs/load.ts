@@ -28,7 +28,9 @@ function configProblem(c: CatalogConfig): string | null {
   if (!(c.radiusArcsec > 0 && c.radiusArcsec <= MAX_RADIUS_ARCSEC)) return `radiusArcsec must be in (0, ${MAX_RADIUS_ARCSEC}]`;
   if (![c.idColumn, c.raColumn, c.decColumn].every((s) => typeof s === 'string' && s !== '')) return 'idColumn, raColumn and decColumn are required';
   if (!Array.isArray(c.columns) || !c.columns.every((s) => typeof s === 'string' && NAME.test(s))) return 'columns must be identifiers';
-  if (!existsSync(c.file)) return `file ${c.file} does not exist`;
+  if (c.backend !== undefined && c.backend !== 'memory' && c.backend !== 'clickhouse') return 'backend must be memory or clickhouse';
+  // A ClickHouse-backed catalog is read from ClickHouse; only loading it needs the file.
+  if (c.backend !== 'clickhouse' && !existsSync(c.file)) return `file ${c.file} does not exist`;
   return null;
 }
 

@@ -4,8 +4,8 @@ import { NightjarError } from '../../errors/index.js';
 import { readCsv } from './csv.js';
 import type { CatalogConfig } from './types.js';
 
-/** A catalog row as the loader needs it: id, ra, dec, then the configured columns as text. */
-export type RowSink = (id: string, ra: number, dec: number, values: string[]) => void;
+/** A catalog row as the loader needs it: id, ra, dec, then the configured columns as text. A returned promise holds back reading until it settles. */
+export type RowSink = (id: string, ra: number, dec: number, values: string[]) => void | Promise<void>;
 
 export function wantedColumns(config: CatalogConfig): string[] {
   return [config.idColumn, config.raColumn, config.decColumn, ...config.columns];
@@ -20,7 +20,7 @@ export async function readCsvCatalog(config: CatalogConfig, sink: RowSink): Prom
     },
     (record) => {
       const [idAt, raAt, decAt, ...rest] = positions;
-      sink(record[idAt!] ?? '', toNumber(record[raAt!]), toNumber(record[decAt!]), rest.map((p) => record[p] ?? ''));
+      return sink(record[idAt!] ?? '', toNumber(record[raAt!]), toNumber(record[decAt!]), rest.map((p) => record[p] ?? ''));
     },
   );
 }
@@ -32,6 +32,7 @@ export async function readParquetCatalog(config: CatalogConfig, sink: RowSink): 
   const names = parquetSchema(metadata).children.map((c) => c.element.name);
   resolveColumns(config, names);
   const columns = wantedColumns(config);
+  const pending: Promise<void>[] = [];
   let rowStart = 0;
   for (const group of metadata.row_groups) {
     const rowEnd = rowStart + Number(group.num_rows);
@@ -43,10 +44,12 @@ export async function readParquetCatalog(config: CatalogConfig, sink: RowSink): 
       rowEnd,
       onComplete: (rows: unknown[][]) => {
         for (const row of rows) {
-          sink(text(row[0]), toNumber(row[1]), toNumber(row[2]), row.slice(3).map(text));
+          const written = sink(text(row[0]), toNumber(row[1]), toNumber(row[2]), row.slice(3).map(text));
+          if (written) pending.push(written);
         }
       },
     });
+    await Promise.all(pending.splice(0));
     rowStart = rowEnd;
   }
 }

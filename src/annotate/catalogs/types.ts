@@ -15,6 +15,11 @@ export interface CatalogConfig {
   columns: string[];
   /** Match radius (arcsec). */
   radiusArcsec: number;
+  /**
+   * Where the index lives: `memory` (default: typed arrays in each worker, cached on disk) or
+   * `clickhouse` for catalogs larger than memory (loaded once with `nightjar catalog load NAME`).
+   */
+  backend?: 'memory' | 'clickhouse';
 }
 
 export interface LoadedCatalog {
