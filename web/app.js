@@ -3,7 +3,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, clearToken, getToken } from './lib/api.js';
 import { html } from './lib/html.js';
-import { live } from './lib/live.js';
+import { ENRICHED_FIELDS, live } from './lib/live.js';
 import { useRoute } from './lib/router.js';
 import { AlertPage } from './pages/alert.js';
 import { FilterEditor, FiltersPage } from './pages/filters.js';
@@ -71,7 +71,7 @@ function App() {
   useEffect(() => {
     if (!me) return;
     // Everyone gets their own matches; administrators also the whole enriched stream.
-    live.start([{ id: 'matches', stream: 'matches' }, ...(me.scopes.includes('admin') ? [{ id: 'enriched', stream: 'enriched' }] : [])]);
+    live.start([{ id: 'matches', stream: 'matches' }, ...(me.scopes.includes('admin') ? [{ id: 'enriched', stream: 'enriched', fields: ENRICHED_FIELDS }] : [])]);
   }, [me]);
 
   if (checking) return html`<p class="muted pad">Checking the token…</p>`;

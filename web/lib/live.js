@@ -6,6 +6,13 @@ import { getToken } from './api.js';
 /** Most recent items kept in the page (older ones fall off: the page's memory stays bounded). */
 export const MAX_ITEMS = 1_000;
 const RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
+/** Alerts arriving within this window are shown together: one render per window, not per alert (hundreds a second at peak). */
+const RENDER_EVERY_MS = 250;
+/**
+ * The enriched stream carries every alert; the page asks the server for the fields it shows
+ * (docs/live.md, field selection) rather than whole alerts with their light curves.
+ */
+export const ENRICHED_FIELDS = ['survey', 'alertId', 'objectId', 'mjd', 'ra', 'dec', 'band', 'mag', 'magErr', 'snr', 'reliability', 'isPositive', 'anomaly.score', 'lc.all.ndet', 'lc.all.daysSinceFirst'];
 
 function createLive() {
   const state = { status: 'idle', detail: '', items: [], received: 0, notices: [], streams: [] };
@@ -15,9 +22,20 @@ function createLive() {
   let attempt = 0;
   let timer;
   let wanted = [];
+  let pending = [];
+  let arrived = 0;
+  let flushTimer;
 
   const emit = () => {
     for (const listener of listeners) listener({ ...state });
+  };
+  const flush = () => {
+    flushTimer = undefined;
+    state.items = [...pending.reverse(), ...state.items].slice(0, MAX_ITEMS);
+    state.received += arrived;
+    pending = [];
+    arrived = 0;
+    emit();
   };
   const set = (patch) => {
     Object.assign(state, patch);
@@ -34,10 +52,11 @@ function createLive() {
       const alert = data.alert ?? data;
       const filter = message.filter ?? data.filter ?? null;
       const sub = wanted.find((w) => w.id === message.sub);
-      const item = { key: `${message.sub}:${message.cursor ?? state.received}`, stream: sub?.stream ?? (filter ? 'matches' : 'enriched'), sub: message.sub, cursor: message.cursor, filter, alert, at: Date.now() };
-      state.items = [item, ...state.items].slice(0, MAX_ITEMS);
-      state.received += 1;
-      emit();
+      const item = { key: `${message.sub}:${message.cursor ?? state.received + arrived}`, stream: sub?.stream ?? (filter ? 'matches' : 'enriched'), sub: message.sub, cursor: message.cursor, filter, alert, at: Date.now() };
+      pending.push(item);
+      arrived += 1;
+      if (pending.length > MAX_ITEMS) pending = pending.slice(-MAX_ITEMS);
+      flushTimer ??= setTimeout(flush, RENDER_EVERY_MS);
     } else if (message.type === 'error' || message.type === 'notice' || message.type === 'warning') {
       state.notices = [{ type: message.type, code: message.code ?? message.error?.code ?? '', message: message.message ?? message.error?.message ?? JSON.stringify(message), sub: message.sub ?? message.id, at: Date.now() }, ...state.notices].slice(0, 20);
       emit();
@@ -97,6 +116,10 @@ function createLive() {
       socket = undefined;
       ws?.close(1000, 'bye');
       if (clear) {
+        clearTimeout(flushTimer);
+        flushTimer = undefined;
+        pending = [];
+        arrived = 0;
         wanted = [];
         cursors.clear();
         set({ status: 'idle', detail: '', items: [], received: 0, notices: [] });
