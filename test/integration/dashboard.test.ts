@@ -269,8 +269,17 @@ describe('dashboard in chromium', () => {
     expect(await page.locator('[data-watchmap=cells] path').count()).toBe(3);
     await shot('sky');
 
+    // A message no survey would send: the worker dead-letters it, the sink archives it, the status page counts it by reason.
+    await kit.producer.send({ topic: config.topics.input[0]!, messages: [{ key: 'junk', value: Buffer.from('not an alert') }] });
     await page.goto(`${origin}/#/status`);
     await page.waitForSelector('[data-testid=status-page]');
+    await waitFor(async () => {
+      await page.reload();
+      await page.waitForSelector('[data-testid=status-page]');
+      return (await page.textContent('[data-testid=dead-letters]'))?.includes('DECODE_UNKNOWN_FORMAT');
+    }, { timeoutMs: 45_000, intervalMs: 2_000, message: 'the dead letter counted by reason on the status page' });
+    expect(await page.locator('[data-testid=dead-letters] tbody tr').count()).toBe(1);
+    expect(await page.textContent('[data-testid=dead-letters] tbody tr')).toBe('DECODE_UNKNOWN_FORMAT1');
     expect(await page.textContent('[data-testid=dependency-kafka]')).toContain('up');
     expect(await page.textContent('[data-testid=dependency-clickhouse]')).toContain('up');
     const worker = page.locator('[data-testid=groups] tr', { hasText: `${config.runner.groupPrefix}-worker` });
@@ -281,6 +290,12 @@ describe('dashboard in chromium', () => {
       await worker.waitFor();
       return (await worker.locator('td').nth(4).textContent()) === '0';
     }, { timeoutMs: 30_000, intervalMs: 2_000, message: 'worker lag 0 on the status page' });
+    // Rates need two samples (requests) a second or more apart: "measuring…" until then.
+    await waitFor(async () => {
+      await page.reload();
+      await page.waitForSelector('[data-testid=ingest]');
+      return /[\d.]+\/s arriving, [\d.]+\/s processed/.test((await page.textContent('[data-testid=ingest]')) ?? '');
+    }, { timeoutMs: 15_000, intervalMs: 1_100, message: 'ingest rates on the status page' });
     await shot('status');
     expect(pageErrors).toEqual([]);
   });

@@ -28,7 +28,7 @@ export function StatusPage() {
       ${error && html`<p class="error">${error} (showing the last answer, ${status.at})</p>`}
       <div class="cards">
         ${dependencies.map((d) => html`<div class=${`card ${d.ok ? 'good' : 'bad'}`} data-testid=${`dependency-${d.name}`}><h3>${d.name}</h3><p>${d.ok ? 'up' : 'DOWN'}</p><p class="muted">${d.detail}</p></div>`)}
-        <div class="card"><h3>Ingest</h3><p>${rate(ingest.producedPerSecond)} arriving, ${rate(ingest.consumedPerSecond)} processed</p><p class="muted">${ingest.produced} messages on ${ingest.topics.join(', ') || 'no input topic yet'}${ingest.windowSeconds ? `; over the last ${ingest.windowSeconds} s` : ''}</p></div>
+        <div class="card" data-testid="ingest"><h3>Ingest</h3><p>${rate(ingest.producedPerSecond)} arriving, ${rate(ingest.consumedPerSecond)} processed</p><p class="muted">${ingest.produced} messages on ${ingest.topics.join(', ') || 'no input topic yet'}${ingest.windowSeconds ? `; over the last ${ingest.windowSeconds} s` : ''}</p></div>
         <div class="card"><h3>Dead letters</h3><p>${deadLetters.total ?? '—'}</p><p class="muted">${deadLetters.error ? `archive: ${deadLetters.error}` : 'archived by the sink'}</p></div>
       </div>
       <h2>Consumer groups</h2>
@@ -43,8 +43,8 @@ export function StatusPage() {
         </tbody>
       </table>
       <h2>Dead letters by reason</h2>
-      ${deadLetters.byReason.length === 0 ? html`<p class="muted">None archived.</p>` : html`
-        <table><thead><tr><th>code</th><th>count</th></tr></thead><tbody>${deadLetters.byReason.map((r) => html`<tr key=${r.code}><td><code>${r.code}</code></td><td>${r.count}</td></tr>`)}</tbody></table>`}
+      ${deadLetters.byReason.length === 0 ? html`<p class="muted" data-testid="dead-letters">None archived.</p>` : html`
+        <table data-testid="dead-letters"><thead><tr><th>code</th><th>count</th></tr></thead><tbody>${deadLetters.byReason.map((r) => html`<tr key=${r.code}><td><code>${r.code}</code></td><td>${r.count}</td></tr>`)}</tbody></table>`}
       ${thisProcess.counters.length > 0 && html`
         <h2>This API process</h2>
         <p class="muted">Counters of the roles running in the same process as the API (up ${thisProcess.uptimeSeconds} s).</p>
