@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alert/types.js';
 import { startRoles, type RunningRoles } from '../../src/cli/run.js';
 import { createClickHouse } from '../../src/clickhouse/client.js';
@@ -100,6 +100,11 @@ describe('dashboard in chromium', () => {
     await clickhouse?.close();
   });
 
+  // A failing scenario leaves a picture of the page behind, next to the others.
+  afterEach(async (context) => {
+    if (context.task.result?.state === 'fail' && page) await shot(`failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
+  });
+
   async function shot(name: string): Promise<void> {
     await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
   }
@@ -169,7 +174,7 @@ describe('dashboard in chromium', () => {
 
     const good = 'mag < 30 and survey == "ztf"';
     await box.fill(good);
-    await page.waitForSelector('[data-testid=validation].ok, p.ok[data-testid=validation]', { timeout: 10_000 });
+    await page.waitForSelector('[data-testid=validation].ok, p.ok[data-testid=validation]', { timeout: 30_000 });
     expect(await page.locator('[data-testid=expression-mirror] mark').count()).toBe(0);
 
     // Preview on a real ZTF alert file, before saving.
