@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRoles, type RunningRoles } from '../../src/cli/run.js';
@@ -9,15 +8,8 @@ import { userTopic } from '../../src/filter/model.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ensureFirstAdmin } from '../../src/platform/bootstrap.js';
 import { consumeAll, testConfig, uniqueName, waitFor, withKafka, type KafkaKit } from '../helpers/index.js';
-import { compactedTopic, expectedAlerts, sampleMessages, streamTopic } from './support/alerts.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { expectedAlerts, sampleMessages } from './support/alerts.js';
+import { freePort, roleTopics } from './support/roles.js';
 
 /**
  * Jobs end to end: the worker, sink, api and jobs roles in one process over real Kafka and
@@ -39,18 +31,7 @@ describe('jobs over the archive, through the API', () => {
   beforeAll(async () => {
     kit = await withKafka(testConfig());
     config = testConfig({
-      topics: {
-        input: [await streamTopic(kit, 'jb-input')],
-        enriched: await streamTopic(kit, 'jb-enriched'),
-        deadLetter: await streamTopic(kit, 'jb-dlq'),
-        users: await compactedTopic(kit, 'jb-users'),
-        tokens: await compactedTopic(kit, 'jb-tokens'),
-        filters: await compactedTopic(kit, 'jb-filters'),
-        filterStats: await compactedTopic(kit, 'jb-stats'),
-        models: await compactedTopic(kit, 'jb-models'),
-        jobs: await compactedTopic(kit, 'jb-jobs'),
-        notices: await kit.createTopic({ prefix: 'jb-notices' }),
-      },
+      topics: await roleTopics(kit, 'jb'),
       api: { host: '127.0.0.1', port: await freePort() },
       clickhouse: { database: uniqueName('nightjar_test_jobs').replace(/-/g, '_') },
       sink: { flushMs: 100 },

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,15 +12,8 @@ import { userTopic } from '../../src/filter/model.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ensureFirstAdmin } from '../../src/platform/bootstrap.js';
 import { consumeAll, testConfig, uniqueName, waitFor, withKafka, type KafkaKit } from '../helpers/index.js';
-import { compactedTopic, sampleMessages, streamTopic } from './support/alerts.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { sampleMessages } from './support/alerts.js';
+import { freePort, roleTopics } from './support/roles.js';
 
 /**
  * `nightjar run --roles worker,api` as one process runs it: the first administrator bootstraps a
@@ -39,17 +31,7 @@ describe('worker, sink and api roles in one process', () => {
   beforeAll(async () => {
     kit = await withKafka(testConfig());
     config = testConfig({
-      topics: {
-        input: [await streamTopic(kit, 'ra-input')],
-        enriched: await streamTopic(kit, 'ra-enriched'),
-        deadLetter: await streamTopic(kit, 'ra-dlq'),
-        users: await compactedTopic(kit, 'ra-users'),
-        tokens: await compactedTopic(kit, 'ra-tokens'),
-        filters: await compactedTopic(kit, 'ra-filters'),
-        filterStats: await compactedTopic(kit, 'ra-stats'),
-        models: await compactedTopic(kit, 'ra-models'),
-        notices: await kit.createTopic({ prefix: 'ra-notices' }),
-      },
+      topics: await roleTopics(kit, 'ra'),
       filters: { statsIntervalMs: 300 },
       api: { host: '127.0.0.1', port: await freePort() },
       clickhouse: { database: uniqueName('nightjar_test_run').replace(/-/g, '_') },

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alert/types.js';
 import { startRoles, type RunningRoles } from '../../src/cli/run.js';
@@ -7,15 +6,8 @@ import { userTopic } from '../../src/filter/model.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ensureFirstAdmin } from '../../src/platform/bootstrap.js';
 import { consumeAll, testConfig, uniqueName, withKafka, type KafkaKit } from '../helpers/index.js';
-import { compactedTopic, expectedAlerts, sampleMessages, streamTopic, type SurveyMessage } from './support/alerts.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { expectedAlerts, sampleMessages, type SurveyMessage } from './support/alerts.js';
+import { freePort, roleTopics } from './support/roles.js';
 
 /**
  * Watchlists and watchmaps through the API while the worker runs: a user uploads a watchlist (CSV)
@@ -37,18 +29,7 @@ describe('watchlists and watchmaps over the API, live', () => {
   beforeAll(async () => {
     kit = await withKafka(testConfig());
     config = testConfig({
-      topics: {
-        input: [await streamTopic(kit, 'wa-input')],
-        enriched: await streamTopic(kit, 'wa-enriched'),
-        deadLetter: await streamTopic(kit, 'wa-dlq'),
-        users: await compactedTopic(kit, 'wa-users'),
-        tokens: await compactedTopic(kit, 'wa-tokens'),
-        filters: await compactedTopic(kit, 'wa-filters'),
-        filterStats: await compactedTopic(kit, 'wa-stats'),
-        models: await compactedTopic(kit, 'wa-models'),
-        watchlists: await compactedTopic(kit, 'wa-watch'),
-        notices: await kit.createTopic({ prefix: 'wa-notices' }),
-      },
+      topics: await roleTopics(kit, 'wa'),
       api: { host: '127.0.0.1', port: await freePort() },
       runner: { instanceId: uniqueName('wa'), groupPrefix: uniqueName('wa'), topicRefreshMs: 500 },
     });

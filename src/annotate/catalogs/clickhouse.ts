@@ -163,17 +163,19 @@ export class ClickHouseCrossmatch {
   async neighbourhood(ras: Float64Array, decs: Float64Array): Promise<SkyIndex> {
     const cover = coverPixels(ras, decs, this.config.radiusArcsec);
     if (cover.pixels.length === 0) return emptyIndex(this.config.columns, this.meta.numeric);
-    // Exact membership through an IN set (hashed: thousands of ranges as an OR take ClickHouse
-    // 18.16 tens of seconds), plus a few merged ranges the primary key can prune with.
-    const spans = mergedSpans(cover.pixels, cover.scale, 32);
-    const pruning = spans.map(([lo, hi]) => `(pix >= ${integerLiteral(lo)} AND pix < ${integerLiteral(hi)})`).join(' OR ');
-    const member = cover.scale === 1 ? 'pix' : `intDiv(pix, ${integerLiteral(cover.scale)})`;
-    const where = `(${pruning}) AND ${member} IN (${cover.pixels.map(integerLiteral).join(', ')})`;
-    const query = `SELECT pix, id, ra, dec, vals FROM ${quoteIdentifier(this.database)}.${quoteIdentifier(catalogTable(this.config.name))} WHERE ${where} ORDER BY pix, seq`;
+    // Membership as an IN set (hashed; thousands of ranges as an OR take ClickHouse 18.16 tens of
+    // seconds). A set of order-13 pixels also lets the primary key skip every granule outside
+    // it; for wide cones, whose order-13 pixels would be too many, the set is of coarse pixels and
+    // a few merged ranges do the pruning.
+    const fine = cover.pixels.length * cover.scale <= FINE_SET_LIMIT;
+    const condition = fine
+      ? `pix IN (${finePixels(cover.pixels, cover.scale).join(', ')})`
+      : `(${mergedSpans(cover.pixels, cover.scale, 32).map(([lo, hi]) => `(pix >= ${integerLiteral(lo)} AND pix < ${integerLiteral(hi)})`).join(' OR ')}) AND intDiv(pix, ${integerLiteral(cover.scale)}) IN (${cover.pixels.map(integerLiteral).join(', ')})`;
+    const query = `SELECT pix, id, ra, dec, vals FROM ${quoteIdentifier(this.database)}.${quoteIdentifier(catalogTable(this.config.name))} PREWHERE ${condition} ORDER BY pix, seq`;
     let rows: CatalogRow[];
     try {
-      // A batch's ranges can exceed the default 256 KiB query size.
-      const result = await this.client.query({ query, format: 'JSONEachRow', clickhouse_settings: { max_query_size: String(64 * 1024 * 1024) } });
+      // A batch's pixel set can exceed the default query size (256 KiB) and AST size (50,000).
+      const result = await this.client.query({ query, format: 'JSONEachRow', clickhouse_settings: { max_query_size: String(64 * 1024 * 1024), max_ast_elements: String(4 * FINE_SET_LIMIT), max_expanded_ast_elements: String(4 * FINE_SET_LIMIT) } });
       rows = await result.json();
     } catch (err) {
       throw classifyClickHouseError(err, catalogTable(this.config.name), 'INTERNAL');
@@ -199,6 +201,15 @@ export function coverPixels(ras: Float64Array, decs: Float64Array, radiusArcsec:
     for (const pixel of discPixels(cone.queryOrder, cosDec * Math.cos(ra * DEG), cosDec * Math.sin(ra * DEG), Math.sin(dec * DEG), cone.radiusRad)) starts.push(pixel);
   }
   return { pixels: [...new Set(starts)].sort((a, b) => a - b), scale };
+}
+
+/** Largest set of order-13 pixels sent in one query (about 2.5 MB of SQL). */
+const FINE_SET_LIMIT = 262_144;
+
+function finePixels(pixels: readonly number[], scale: number): number[] {
+  const out: number[] = [];
+  for (const pixel of pixels) for (let p = pixel * scale; p < (pixel + 1) * scale; p++) out.push(p);
+  return out;
 }
 
 /** At most `limit` [lo, hi) ranges of MAX_ORDER pixels enclosing the covered pixels, closing the smallest gaps first. */
