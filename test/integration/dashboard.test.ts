@@ -50,6 +50,8 @@ describe('dashboard in chromium', () => {
   let alerts: Alert[];
   const pageErrors: string[] = [];
   let alertPageObject = '';
+  let bobTopic = '';
+  let root = '';
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -80,7 +82,7 @@ describe('dashboard in chromium', () => {
     origin = `http://127.0.0.1:${config.api.port}`;
     // A user of this test's own (an administrator, so the live feed carries the enriched stream
     // too): its match topic nightjar.user.<name> is shared with no other test.
-    const root = (await ensureFirstAdmin(running.services!.platform, silentLogger())).token!;
+    root = (await ensureFirstAdmin(running.services!.platform, silentLogger())).token!;
     const call = async (path: string, body: unknown) => (await fetch(`${origin}/api/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${root}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
     await call('/users', { name: user, admin: true });
     token = (await call('/tokens', { user, scopes: ['read', 'write', 'admin'] })).token;
@@ -95,7 +97,7 @@ describe('dashboard in chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await running?.stop();
-    await kit?.admin.deleteTopics({ topics: [userTopic(user)] }).catch(() => undefined);
+    await kit?.admin.deleteTopics({ topics: [userTopic(user), ...(bobTopic ? [bobTopic] : [])] }).catch(() => undefined);
     await clickhouse?.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouse.database}` }).catch(() => undefined);
     await clickhouse?.close();
   });
@@ -302,6 +304,32 @@ describe('dashboard in chromium', () => {
       return /[\d.]+\/s arriving, [\d.]+\/s processed/.test((await page.textContent('[data-testid=ingest]')) ?? '');
     }, { timeoutMs: 15_000, intervalMs: 1_100, message: 'ingest rates on the status page' });
     await shot('status');
+  });
+
+  it("someone else's public filter can be watched from its page: its matches join the live feed", async () => {
+    const call = async (auth: string, path: string, body: unknown) => (await fetch(`${origin}/api/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    const bob = uniqueName('bob').toLowerCase();
+    await call(root, '/users', { name: bob });
+    const bobToken = (await call(root, '/tokens', { user: bob, scopes: ['read', 'write'] })).token as string;
+    const id = uniqueName('public-ztf').toLowerCase();
+    await call(bobToken, '/filters', { id, expression: 'survey == "ztf"', public: true });
+    expect((await call(bobToken, `/filters/${id}/activate`, {})).state).toBe('active');
+    bobTopic = userTopic(bob);
+
+    await page.goto(`${origin}/#/filters/${id}`);
+    await page.click('[data-testid=watch-filter]');
+    await page.waitForSelector('text=Stop watching its matches');
+    await page.goto(`${origin}/#/live`);
+    await page.waitForSelector('text=public filters (1)');
+    // The workers follow the filters topic: once they run bob's filter, a replay reaches his topic and this page.
+    const before = await page.locator('[data-testid=feed] tbody tr').count();
+    await waitFor(async () => {
+      await kit.producer.send({ topic: config.topics.input[0]!, messages: messages.filter((_, i) => alerts[i]!.survey === 'ztf').slice(0, 1).map((m) => ({ key: m.key, value: m.value })) });
+      return (await page.locator('[data-testid=feed] tbody tr', { hasText: 'public filter' }).count()) > 0;
+    }, { timeoutMs: 60_000, intervalMs: 3_000, message: "a match of bob's public filter in the feed" });
+    expect(await page.locator('[data-testid=feed] tbody tr').count()).toBeGreaterThan(before);
+    expect(await page.textContent('[data-testid=feed] tbody tr:has-text("public filter")')).toContain(id);
+    await shot('live-public-filter');
     expect(pageErrors).toEqual([]);
   });
 });

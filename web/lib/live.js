@@ -15,7 +15,7 @@ const RENDER_EVERY_MS = 250;
 export const ENRICHED_FIELDS = ['survey', 'alertId', 'objectId', 'mjd', 'ra', 'dec', 'band', 'mag', 'magErr', 'snr', 'reliability', 'isPositive', 'anomaly.score', 'lc.all.ndet', 'lc.all.daysSinceFirst'];
 
 function createLive() {
-  const state = { status: 'idle', detail: '', items: [], received: 0, notices: [], streams: [] };
+  const state = { status: 'idle', detail: '', items: [], received: 0, notices: [], streams: [], watching: [] };
   const listeners = new Set();
   const cursors = new Map();
   let socket;
@@ -94,10 +94,10 @@ function createLive() {
       socket = undefined;
       const delay = RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)];
       attempt += 1;
-      set({ status: 'closed', detail: `closed (${event.code}${event.reason ? `: ${event.reason}` : ''}); retrying in ${delay / 1000} s` });
       // 4003: the token was revoked or expired; retrying with it cannot help (docs/live.md, close codes).
-      if (event.code === 4003) return;
-      timer = setTimeout(connect, delay);
+      const final = event.code === 4003;
+      set({ status: 'closed', detail: `closed (${event.code}${event.reason ? `: ${event.reason}` : ''})${final ? '; sign in with a valid token' : `; retrying in ${delay / 1000} s`}` });
+      if (!final) timer = setTimeout(connect, delay);
     };
   }
 
@@ -109,6 +109,20 @@ function createLive() {
       if (same && socket) return;
       this.stop(false);
       connect();
+    },
+    /** Adds a subscription (e.g. someone's public filter) now, and to those renewed after a reconnect. */
+    add(subscription) {
+      if (wanted.some((w) => w.id === subscription.id)) return;
+      wanted = [...wanted, subscription];
+      if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'subscribe', ...subscription }));
+      set({ watching: wanted.filter((w) => w.stream === 'filter').map((w) => w.filter) });
+    },
+    remove(id) {
+      if (!wanted.some((w) => w.id === id)) return;
+      wanted = wanted.filter((w) => w.id !== id);
+      cursors.delete(id);
+      if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'unsubscribe', id }));
+      set({ watching: wanted.filter((w) => w.stream === 'filter').map((w) => w.filter) });
     },
     stop(clear = true) {
       clearTimeout(timer);
@@ -122,7 +136,7 @@ function createLive() {
         arrived = 0;
         wanted = [];
         cursors.clear();
-        set({ status: 'idle', detail: '', items: [], received: 0, notices: [] });
+        set({ status: 'idle', detail: '', items: [], received: 0, notices: [], watching: [] });
       }
     },
     subscribe(listener) {

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../lib/api.js';
 import { ExpressionInput } from '../lib/expression-input.js';
 import { html } from '../lib/html.js';
+import { useLive, live } from '../lib/live.js';
 import { link, navigate } from '../lib/router.js';
 
 export function FiltersPage({ me }) {
@@ -111,6 +112,9 @@ export function FilterEditor({ id, me }) {
   }, [expression]);
 
   const owned = creating || filter?.owner === me.user.name;
+  const { watching } = useLive();
+  const watched = watching.includes(id);
+  const toggleWatch = () => (watched ? live.remove(`filter:${id}`) : live.add({ id: `filter:${id}`, stream: 'filter', filter: id }));
   const act = (fn) => async () => {
     setError('');
     setMessage('');
@@ -162,6 +166,7 @@ export function FilterEditor({ id, me }) {
       <p><a href="#/filters">← filters</a></p>
       <h1>${creating ? `New filter ${newId}` : filter ? html`${filter.id} <span class=${`tag ${filter.state}`} data-testid="filter-state">${filter.state}</span>` : id}</h1>
       ${filter && html`<p class="muted">Owner ${filter.owner}; matches go to <code>${filter.topic}</code>${filter.pausedReason ? html`; paused: ${filter.pausedReason}` : ''}.</p>`}
+      ${filter && !owned && filter.public && html`<p><button data-testid="watch-filter" onClick=${toggleWatch}>${watched ? 'Stop watching its matches' : 'Watch its matches in the live feed'}</button></p>`}
       <${ExpressionInput} value=${expression} onInput=${setExpression} diagnostics=${validation ?? {}} readOnly=${!owned} />
       <${Diagnostics} result=${validation} />
       ${owned && html`

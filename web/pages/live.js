@@ -12,7 +12,7 @@ export function LivePage({ me }) {
   const state = useLive();
   const [paused, setPaused] = useState(null);
   const [query, setQuery] = useState('');
-  const [streams, setStreams] = useState({ matches: true, enriched: true });
+  const [streams, setStreams] = useState({ matches: true, enriched: true, filter: true });
   const matcher = useMemo(() => compileQuickFilter(query), [query]);
 
   // Paused: the list shown is frozen; what arrives meanwhile is counted and shown on resume.
@@ -28,6 +28,7 @@ export function LivePage({ me }) {
         <button data-testid="pause" onClick=${() => setPaused(paused ? null : Object.assign([...state.items], { received: state.received }))}>${paused ? `Resume (${waiting} new)` : 'Pause'}</button>
         <input class="grow" data-testid="live-filter" placeholder="filter: ZTF18 mag<18 band=r anomaly.score>0.6" value=${query} onInput=${(e) => setQuery(e.currentTarget.value)} />
         <label class="inline"><input type="checkbox" checked=${streams.matches} onChange=${(e) => setStreams({ ...streams, matches: e.currentTarget.checked })} /> my matches</label>
+        ${state.watching.length > 0 && html`<label class="inline" title=${state.watching.join(', ')}><input type="checkbox" checked=${streams.filter} onChange=${(e) => setStreams({ ...streams, filter: e.currentTarget.checked })} /> public filters (${state.watching.length})</label>`}
         ${me.scopes.includes('admin') && html`<label class="inline"><input type="checkbox" checked=${streams.enriched} onChange=${(e) => setStreams({ ...streams, enriched: e.currentTarget.checked })} /> all alerts</label>`}
       </div>
       ${state.notices.map((n) => html`<p class="notice">${n.type}${n.code ? ` ${n.code}` : ''}: ${n.message}</p>`)}
@@ -38,7 +39,7 @@ export function LivePage({ me }) {
           ${visible.slice(0, SHOWN).map((item) => html`
             <tr key=${item.key} data-alert-id=${item.alert.alertId}>
               <td>${new Date(item.at).toISOString().slice(11, 19)}</td>
-              <td><span class=${`tag ${item.stream}`}>${item.stream === 'matches' ? 'match' : 'alert'}</span></td>
+              <td><span class=${`tag ${item.stream}`}>${{ matches: 'match', filter: 'public filter', enriched: 'alert' }[item.stream] ?? item.stream}</span></td>
               <td>${item.filter ? html`<a href=${link('filters', item.filter.id)}>${item.filter.id}</a> v${item.filter.version}` : ''}</td>
               <td>${item.alert.survey}</td>
               <td><a href=${link('alert', item.alert.alertId)}>${item.alert.alertId}</a></td>
