@@ -205,6 +205,7 @@ describe('archived alerts through the REST API', () => {
     const { stdout } = await promisify(execFile)('bash', ['scripts/pyvo-scs.sh', root, token, String(alert.ra), String(alert.dec), String(1 / 3600)], { maxBuffer: 16 * 1024 * 1024 });
     const seen = JSON.parse(stdout.trim().split('\n').at(-1)!);
     expect(seen.rows).toBeGreaterThanOrEqual(1);
+    expect(seen.basicRows).toBe(seen.rows);
     expect(seen.records[0].id).toBe(alert.alertId);
     expect(seen.records[0].ra).toBeCloseTo(alert.ra, 9);
     expect(seen.records[0].dec).toBeCloseTo(alert.dec, 9);

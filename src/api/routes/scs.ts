@@ -18,13 +18,15 @@ const xml = { type: 'string', description: 'a VOTable 1.3 document' } as const;
  * clients. Parameters RA, DEC, SR in decimal degrees (names in any case, as DALI allows); the
  * answer is always a VOTable: results (nearest first, at most 5,000 rows, QUERY_STATUS OVERFLOW
  * when cut), or the SCS error document for bad parameters (HTTP 200, as SCS expects) and for an
- * unavailable archive (HTTP 503). Authentication failures answer with the API's JSON errors.
+ * unavailable archive (HTTP 503). A request without a token is challenged for HTTP Basic
+ * authentication (401, see basicAuthForVoClients); a bad token answers the API's JSON 403.
  */
 export function scsRoutes(app: FastifyInstance, services: ApiServices): void {
   app.get(
     '/scs',
     {
       config: { scope: 'read' },
+      onRequest: basicAuthForVoClients,
       // Bad parameters must come back as an SCS error VOTable, not the API's JSON error.
       attachValidation: true,
       preValidation: upperCaseParameters,
@@ -44,6 +46,7 @@ export function scsRoutes(app: FastifyInstance, services: ApiServices): void {
         },
         response: {
           200: { description: 'the results, or the SCS error document (INFO QUERY_STATUS = ERROR) for bad parameters', content: { 'text/xml': { schema: xml } } },
+          401: { description: 'no token: a challenge for HTTP Basic authentication (any user name, the token as password), as VO clients such as TOPCAT expect', content: { 'text/xml': { schema: xml } } },
           503: { description: 'the archive is unavailable (SCS error document)', content: { 'text/xml': { schema: xml } } },
           '4xx': errorResponses['4xx'],
           '5xx': errorResponses['5xx'],
@@ -66,6 +69,29 @@ export function scsRoutes(app: FastifyInstance, services: ApiServices): void {
       }
     },
   );
+}
+
+/**
+ * VO clients cannot be told to send a bearer header, but TOPCAT (and any HTTP client) answers a
+ * 401 challenge for HTTP Basic authentication by asking its user for a name and password. So on
+ * this route alone a request without any token gets that challenge (with an SCS error document),
+ * and Basic credentials carry the token as the password (the user name is ignored); the token
+ * is then checked like any other.
+ */
+async function basicAuthForVoClients(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const authorization = request.headers.authorization;
+  if (typeof authorization === 'string' && /^basic\s/i.test(authorization)) {
+    const credentials = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
+    request.headers.authorization = `Bearer ${credentials.slice(credentials.indexOf(':') + 1)}`;
+    return;
+  }
+  if (authorization === undefined && request.headers['x-nightjar-token'] === undefined) {
+    await reply
+      .status(401)
+      .header('www-authenticate', 'Basic realm="Nightjar API token", charset="UTF-8"')
+      .header('content-type', VOTABLE_CONTENT_TYPE)
+      .send(scsErrorVotable('AUTH_TOKEN_MISSING: send the API token as "Authorization: Bearer <token>", or as the password of HTTP Basic authentication (any user name)'));
+  }
 }
 
 /** RA, ra and Ra are the same parameter; the first value of a repeated one counts. */

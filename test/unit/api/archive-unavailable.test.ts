@@ -53,11 +53,29 @@ describe('archive routes without an archive', () => {
 
   it('need a token: 400 AUTH_TOKEN_MISSING before anything else', async () => {
     const { app } = await setup();
-    for (const url of [...routes, '/api/v1/scs?RA=10&DEC=20&SR=0.1']) {
+    for (const url of routes) {
       const res = await app.inject({ url });
       expect(res.statusCode, url).toBe(400);
       expect(res.json().error.code, url).toBe('AUTH_TOKEN_MISSING');
     }
+  });
+
+  it('challenge VO clients without a token for HTTP Basic on /scs, and take the token as the Basic password', async () => {
+    const { app, headers } = await setup();
+    const challenge = await app.inject({ url: '/api/v1/scs?RA=10&DEC=20&SR=0' });
+    expect(challenge.statusCode).toBe(401);
+    expect(challenge.headers['www-authenticate']).toMatch(/^Basic realm=/);
+    expect(parser.parse(challenge.body).VOTABLE.RESOURCE.INFO[0]).toMatchObject({ name: 'QUERY_STATUS', value: 'ERROR' });
+    const token = headers.authorization.slice('Bearer '.length);
+    const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+    const ok = await app.inject({ url: '/api/v1/scs?RA=10&DEC=20&SR=0', headers: basic('anyone', token) });
+    expect(ok.statusCode).toBe(200);
+    expect(parser.parse(ok.body).VOTABLE.RESOURCE.INFO).toMatchObject({ name: 'QUERY_STATUS', value: 'OK' });
+    const bad = await app.inject({ url: '/api/v1/scs?RA=10&DEC=20&SR=0', headers: basic('anyone', 'nj_' + 'A'.repeat(43)) });
+    expect(bad.statusCode).toBe(403);
+    expect(bad.json().error.code).toBe('AUTH_TOKEN_INVALID');
+    // Basic is understood on /scs only.
+    expect((await app.inject({ url: '/api/v1/cone?ra=1&dec=1&radius=1', headers: basic('anyone', token) })).json().error.code).toBe('AUTH_TOKEN_MISSING');
   });
 
   it('check parameters before the archive: 400 REQUEST_INVALID as JSON, SCS errors as a VOTable', async () => {
