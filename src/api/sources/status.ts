@@ -138,16 +138,19 @@ export class StatusSource {
         const group = ids[i]!;
         const info = described.groups.find((g) => g.groupId === group);
         const committed = await admin.fetchOffsets({ groupId: group });
-        const partitions: GroupStatus['partitions'] = [];
-        for (const { topic, partitions: parts } of committed) {
-          const live = parts.filter((p) => Number(p.offset) >= 0);
-          if (live.length === 0) continue;
-          const ends = new Map((await admin.fetchTopicOffsets(topic).catch(() => [])).map((p) => [p.partition, Number(p.high)]));
-          for (const p of live) {
-            const end = ends.get(p.partition) ?? Number(p.offset);
-            partitions.push({ topic, partition: p.partition, committed: Number(p.offset), end, lag: Math.max(0, end - Number(p.offset)) });
-          }
-        }
+        // One offsets request per topic, in parallel: the sink commits for every user's match topic.
+        const perTopic = await Promise.all(
+          committed.map(async ({ topic, partitions: parts }) => {
+            const live = parts.filter((p) => Number(p.offset) >= 0);
+            if (live.length === 0) return [];
+            const ends = new Map((await admin.fetchTopicOffsets(topic).catch(() => [])).map((p) => [p.partition, Number(p.high)]));
+            return live.map((p) => {
+              const end = ends.get(p.partition) ?? Number(p.offset);
+              return { topic, partition: p.partition, committed: Number(p.offset), end, lag: Math.max(0, end - Number(p.offset)) };
+            });
+          }),
+        );
+        const partitions: GroupStatus['partitions'] = perTopic.flat();
         partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
         return {
           role,
