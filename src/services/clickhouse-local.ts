@@ -81,6 +81,10 @@ export function clickhouseServerConfig(config: Config, paths: ReturnType<typeof 
     <tcp_port>${tcpPort}</tcp_port>
     <interserver_http_port>${interserverPort}</interserver_http_port>
     <max_concurrent_queries>100</max_concurrent_queries>
+    <!-- Idle HTTP connections stay open 30 s (18.16's default is 3 s): clients drop theirs after
+         2.5 s, and a busy event loop can be late doing so; a server closing first makes the next
+         request on that socket fail with "socket hang up". -->
+    <keep_alive_timeout>30</keep_alive_timeout>
     <uncompressed_cache_size>268435456</uncompressed_cache_size>
     <mark_cache_size>268435456</mark_cache_size>
     <path>${xml(paths.data)}</path>
