@@ -29,3 +29,5 @@ process.on('message', (message: { type: string }) => {
     void app.close().then(() => services.stop()).then(() => process.exit(0));
   }
 });
+// Never outlive the benchmark.
+process.on('disconnect', () => process.exit(0));

@@ -52,6 +52,7 @@ interface RunResult {
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   apiMemoryMb: { rssBefore: number; rssPeak: number; heapPeak: number; rssAfter: number };
   apiCpuSeconds: number;
+  clientsAndProducerCpuSeconds: number;
   stalledClosed4008: number;
   connectSeconds: number;
 }
@@ -82,7 +83,7 @@ async function setup(prefix: string): Promise<{ config: Config; tokens: string[]
   const admin = kafka.admin();
   await admin.connect();
   const names = { users: `${prefix}-users`, tokens: `${prefix}-tokens`, filters: `${prefix}-filters`, notices: `${prefix}-notices`, enriched: `${prefix}-enriched` };
-  await admin.createTopics({
+  const create = () => admin.createTopics({
     waitForLeaders: true,
     topics: [
       ...[names.users, names.tokens, names.filters].map((topic) => ({ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] })),
@@ -90,6 +91,16 @@ async function setup(prefix: string): Promise<{ config: Config; tokens: string[]
       { topic: names.enriched, numPartitions: 3 },
     ],
   });
+  // Right after the previous run deleted its topics the broker can answer UNKNOWN_TOPIC_OR_PARTITION for a moment.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await create();
+      break;
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await sleep(2_000);
+    }
+  }
   await admin.disconnect();
   const config = loadConfig({ overrides: { log: { level: 'silent' }, topics: names, live: { maxConnections: CLIENTS + 100 } } });
   const platform = createPlatform(kafka, config, logger);
@@ -128,7 +139,9 @@ async function oneRun(index: number): Promise<RunResult> {
   const prefix = `wsbench${Date.now().toString(36)}r${index}`;
   const { config, tokens, users } = await setup(prefix);
   const child = fork(new URL('./ws-api.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const { port } = await request<{ port: number }>(child, 'ready').catch(() => ({ port: 0 }));
+  console.error(`run ${index + 1}: topics, ${USERS} users and their filters ready; starting the api role`);
+  const { port } = await request<{ port: number }>(child, 'ready');
+  console.error(`run ${index + 1}: api role listening on ${port}; connecting ${CLIENTS} clients`);
   const memBefore = await request<{ rss: number; cpu: NodeJS.CpuUsage }>(child, 'mem');
   const url = `ws://127.0.0.1:${port}/api/v1/live`;
 
@@ -160,7 +173,7 @@ async function oneRun(index: number): Promise<RunResult> {
               resolve();
               return;
             }
-            if (!text.startsWith('{"type":"alert"')) return;
+            if (stalled || !text.startsWith('{"type":"alert"')) return;
             const at = text.indexOf('"matchedAt":"');
             latencies.push(Date.now() - Date.parse(text.slice(at + 13, at + 37)));
             delivered += 1;
@@ -171,6 +184,8 @@ async function oneRun(index: number): Promise<RunResult> {
     );
   }
   const connectSeconds = (Date.now() - connectStart) / 1000;
+  const clientCpuBefore = process.cpuUsage();
+  console.error(`run ${index + 1}: ${CLIENTS} clients subscribed in ${connectSeconds} s; producing ${RATE}/s for ${SECONDS} s`);
   latencies.length = 0;
   delivered = 0;
 
@@ -201,7 +216,7 @@ async function oneRun(index: number): Promise<RunResult> {
       byTopic.set(userTopic(owner), list);
     }
     produced += due;
-    await producer.sendBatch({ acks: 1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
     const wait = began + (tick + 1) * tickMs - Date.now();
     if (wait > 0) await sleep(wait);
   }
@@ -211,6 +226,7 @@ async function oneRun(index: number): Promise<RunResult> {
   clearInterval(sampler);
   const memAfter = await request<{ rss: number; heapUsed: number; cpu: NodeJS.CpuUsage }>(child, 'mem');
   const metrics = await request<{ text: string }>(child, 'metrics');
+  const clientCpu = process.cpuUsage(clientCpuBefore);
   const cpu = (memAfter.cpu.user + memAfter.cpu.system - memBefore.cpu.user - memBefore.cpu.system) / 1e6;
   const sorted = latencies.sort((a, b) => a - b);
   for (const ws of sockets) ws.terminate();
@@ -232,6 +248,7 @@ async function oneRun(index: number): Promise<RunResult> {
     latencyMs: { p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? Number.NaN },
     apiMemoryMb: { rssBefore: mb(memBefore.rss), rssPeak: mb(rssPeak), heapPeak: mb(heapPeak), rssAfter: mb(memAfter.rss) },
     apiCpuSeconds: Math.round(cpu * 10) / 10,
+    clientsAndProducerCpuSeconds: Math.round(((clientCpu.user + clientCpu.system) / 1e6) * 10) / 10,
     stalledClosed4008: stalledClosed,
     connectSeconds,
   };
@@ -253,6 +270,7 @@ const results = {
     apiRssPeakMb: median(runs.map((r) => r.apiMemoryMb.rssPeak)),
     apiHeapPeakMb: median(runs.map((r) => r.apiMemoryMb.heapPeak)),
     apiCpuShare: median(runs.map((r) => r.apiCpuSeconds / SECONDS)),
+    clientsCpuShare: median(runs.map((r) => r.clientsAndProducerCpuSeconds / SECONDS)),
   },
   runs,
 };
