@@ -233,6 +233,21 @@ describe('dashboard in chromium', () => {
     for (const band of bands) expect(await page.textContent('[data-testid=lightcurve]')).toContain(`${band} detections`);
     await page.waitForSelector('[data-testid=crossmatches], [data-testid=anomaly]');
     await shot('alert-page');
+
+    // A Rubin alert with its forced photometry: drawn as its own series, counted apart from detections.
+    const rubin = alerts.filter((a) => a.survey === 'lsst').sort((a, b) => b.lightcurve.length - a.lightcurve.length)[0]!;
+    const forced = rubin.lightcurve.filter((p) => p.kind === 'forced' && p.flux !== null).length;
+    expect(forced).toBeGreaterThan(0);
+    await waitFor(async () => (await fetch(`${origin}/api/v1/alerts/${rubin.alertId}?survey=lsst`, { headers: { authorization: `Bearer ${token}` } })).status === 200, { timeoutMs: 60_000, message: 'the Rubin alert archived' });
+    await page.goto(`${origin}/#/alert/${rubin.alertId}`);
+    await page.waitForSelector('[data-testid=lightcurve] canvas', { timeout: 20_000 });
+    await page.click('[data-testid=lightcurve] input[type=radio] >> nth=1');
+    await page.waitForFunction(() => /[1-9]\d* forced photometry/.test(document.querySelector('[data-testid=lightcurve-counts]')?.textContent ?? ''));
+    const plottedForced = Number(/(\d+) forced photometry/.exec((await page.textContent('[data-testid=lightcurve-counts]')) ?? '')?.[1]);
+    expect(plottedForced).toBeLessThanOrEqual(forced);
+    expect(await page.textContent('[data-testid=lightcurve]')).toContain('forced phot.');
+    await shot('alert-page-rubin');
+    alertPageObject = rubin.objectId;
   });
 
   it('the object page draws the archived light curve', async () => {
@@ -284,7 +299,7 @@ describe('dashboard in chromium', () => {
       await page.reload();
       await page.waitForSelector('[data-testid=status-page]');
       return (await page.textContent('[data-testid=dead-letters]'))?.includes('DECODE_UNKNOWN_FORMAT');
-    }, { timeoutMs: 45_000, intervalMs: 2_000, message: 'the dead letter counted by reason on the status page' });
+    }, { timeoutMs: 120_000, intervalMs: 2_000, message: 'the dead letter counted by reason on the status page' });
     expect(await page.locator('[data-testid=dead-letters] tbody tr').count()).toBe(1);
     expect(await page.textContent('[data-testid=dead-letters] tbody tr')).toBe('DECODE_UNKNOWN_FORMAT1');
     expect(await page.textContent('[data-testid=dependency-kafka]')).toContain('up');

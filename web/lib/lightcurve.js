@@ -62,7 +62,7 @@ export function LightCurve({ points, height = 320 }) {
         width: Math.max(320, box.current.clientWidth || 640),
         height,
         scales: { x: { time: false }, y: { dir: mode === 'mag' ? -1 : 1 } },
-        axes: [{ label: 'MJD' }, { label: mode === 'mag' ? 'magnitude' : 'difference flux (nJy)' }],
+        axes: [{ label: 'MJD' }, { label: mode === 'mag' ? 'magnitude' : 'difference flux (nJy)', size: mode === 'mag' ? 50 : 80 }],
         series: [
           { label: 'MJD' },
           ...meta.map((m) => ({
