@@ -9,11 +9,16 @@ import { DEG } from './sphere.js';
  */
 export const MAX_ORDER = 13; // nside 8192, 805M pixels: indexes fit a Uint32Array; pixel ≈ 26″
 
+/** Deepest order ang2pixNest answers exactly: 12·4^24 ≈ 3.4e15 stays below 2^53, so pixel numbers are exact doubles. */
+export const DEEPEST_ORDER = 24;
+
 /**
- * NESTED pixel of a position: the loc2pix of healpix_base without intermediate objects (the
- * library's ang2pix allocates several per call, which dominates building a 10M-source index).
- * Near the poles it uses cos(dec) rather than 1 − |z|, which has lost its digits there.
- * The tests check it against @hscmap/healpix's ang2pix_nest.
+ * NESTED pixel of a position at any order up to DEEPEST_ORDER (the sky index uses 13, MOCs go
+ * to 24): the loc2pix of healpix_base without intermediate objects (the library's ang2pix
+ * allocates several per call, which dominates building a 10M-source index). Near the poles it
+ * uses cos(dec) rather than 1 − |z|, which has lost its digits there. Bits are interleaved in
+ * two 16-bit halves so orders above 15 stay exact. The tests check it against @hscmap/healpix's
+ * ang2pix_nest and against reference pixels at orders 18 and 24.
  */
 export function ang2pixNest(order: number, raDeg: number, decDeg: number): number {
   const nside = 2 ** order;
@@ -26,15 +31,16 @@ export function ang2pixNest(order: number, raDeg: number, decDeg: number): numbe
   let ix: number;
   let iy: number;
   if (za <= 2 / 3) {
+    // Equatorial belt: the two diagonal coordinates along the belt's lines of constant j±.
     const t1 = nside * (0.5 + tt);
     const t2 = nside * (z * 0.75);
     const jp = Math.floor(t1 - t2);
     const jm = Math.floor(t1 + t2);
     const ifp = Math.floor(jp / nside);
     const ifm = Math.floor(jm / nside);
-    face = ifp === ifm ? ifp | 4 : ifp < ifm ? ifp : ifm + 8;
-    ix = jm & (nside - 1);
-    iy = nside - (jp & (nside - 1)) - 1;
+    face = ifp === ifm ? ifp | 4 : ifp < ifm ? ifp : ifm + 8; // ifp = 4 wraps to face 4
+    ix = jm % nside;
+    iy = nside - (jp % nside) - 1;
   } else {
     const ntt = Math.min(3, Math.floor(tt));
     const tp = tt - ntt;
@@ -51,15 +57,20 @@ export function ang2pixNest(order: number, raDeg: number, decDeg: number): numbe
       iy = jm;
     }
   }
-  return face * nside * nside + spreadBits(ix) + 2 * spreadBits(iy);
+  return face * nside * nside + interleave(ix) + 2 * interleave(iy);
+}
+
+/** Moves bit k of x (x < 2^24) to bit 2k, as a double. */
+function interleave(x: number): number {
+  return x < 0x10000 ? spread16(x) : spread16(x & 0xffff) + spread16(Math.floor(x / 0x10000)) * 2 ** 32;
 }
 
 /** Moves bit k of x (x < 2^16) to bit 2k. */
-function spreadBits(x: number): number {
+function spread16(x: number): number {
   x = (x | (x << 8)) & 0x00ff00ff;
   x = (x | (x << 4)) & 0x0f0f0f0f;
   x = (x | (x << 2)) & 0x33333333;
-  return (x | (x << 1)) & 0x55555555;
+  return ((x | (x << 1)) & 0x55555555) >>> 0;
 }
 
 /**

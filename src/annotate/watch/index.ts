@@ -6,7 +6,7 @@ export { buildWatchlistIndex, matchList, type WatchlistIndex, type ListHit } fro
 export { mocFromCells, mocFromJson, mocFromRanges29, mocContains, mocToJson, skyFraction, type Moc, type MocCell } from './moc.js';
 export { mocFromFits, credibleRegionMoc, skymapOfLvkAlert } from './skymap.js';
 export { readBinTable, readFitsHdus, type BinTable } from './fits.js';
-export { ang2pixNestDeep, fromNuniq, MOC_MAX_ORDER } from './deep-healpix.js';
+export { fromNuniq, MOC_MAX_ORDER } from './deep-healpix.js';
 export { coneRegion, polygonRegion, regionOf, mocSpec, type Region, type RegionSpec } from './regions.js';
 export { checkWatchName, manifestKey, chunkKey, mapKey, parseWatchKey } from './names.js';
 export { parseWatchValue, type WatchmapRecord, type WatchRecord, type WatchValue } from './records.js';

@@ -1,5 +1,6 @@
 import { NightjarError } from '../../errors/index.js';
-import { ang2pixNestDeep, fromNuniq, MOC_MAX_ORDER } from './deep-healpix.js';
+import { ang2pixNest } from '../sky/healpix.js';
+import { fromNuniq, MOC_MAX_ORDER } from './deep-healpix.js';
 
 /**
  * A HEALPix multi-order coverage map held as sorted, disjoint, non-adjacent ranges
@@ -74,7 +75,7 @@ function checkCell({ order, ipix }: MocCell): void {
 
 export function mocContains(moc: Moc, raDeg: number, decDeg: number): boolean {
   if (moc.starts.length === 0) return false;
-  return rangesContain(moc, ang2pixNestDeep(moc.order, raDeg, decDeg));
+  return rangesContain(moc, ang2pixNest(moc.order, raDeg, decDeg));
 }
 
 /** Membership of a pixel at the MOC's own order: the last range starting at or before it. */
