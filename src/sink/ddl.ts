@@ -14,6 +14,8 @@ export interface TableSpec {
   columns: { name: string; type: string }[];
   version: string;
   orderBy: string[];
+  /** Rows per primary-index mark (ClickHouse's default: 8192); reading one row reads a whole granule of every selected column. */
+  indexGranularity?: number;
 }
 
 const time = { name: 'ingested_at', type: 'DateTime' };
@@ -21,8 +23,10 @@ const nullableFloat = (name: string) => ({ name, type: 'Nullable(Float64)' });
 
 export function archiveTables(fields: readonly FieldDef[]): TableSpec[] {
   return [
-    // One row per alert, looked up by id; the catalogue's scalar fields are columns.
-    { name: 'alerts', columns: alertTableColumns(fields), version: 'ingested_at', orderBy: ['survey', 'alertId'] },
+    // One row per alert, looked up by id; the catalogue's scalar fields are columns. Small granules:
+    // a lookup by id decompresses one granule of every column, and the JSON columns (light curve,
+    // survey record) hold kilobytes per alert, hundreds of them for Rubin.
+    { name: 'alerts', columns: alertTableColumns(fields), version: 'ingested_at', orderBy: ['survey', 'alertId'], indexGranularity: 256 },
     // The same alerts sorted by sky position, for cone search (see docs/archive.md).
     {
       name: 'alert_positions',
@@ -97,5 +101,6 @@ export function createTableSql(database: string, table: TableSpec): string {
     columns,
     `) ENGINE = ReplacingMergeTree(${quoteIdentifier(table.version)})`,
     `ORDER BY (${table.orderBy.map(quoteIdentifier).join(', ')})`,
+    ...(table.indexGranularity === undefined ? [] : [`SETTINGS index_granularity = ${table.indexGranularity}`]),
   ].join('\n');
 }

@@ -23,7 +23,15 @@ describe('alert columns from the field catalogue', () => {
     const alerts = archiveTables(testFields).find((t) => t.name === 'alerts')!;
     const sql = createTableSql('nightjar', alerts);
     for (const column of alertTableColumns(testFields)) expect(sql).toContain(`\`${column.name}\` ${column.type}`);
-    expect(sql).toMatch(/ENGINE = ReplacingMergeTree\(`ingested_at`\)\nORDER BY \(`survey`, `alertId`\)$/);
+    expect(sql).toMatch(/ENGINE = ReplacingMergeTree\(`ingested_at`\)\nORDER BY \(`survey`, `alertId`\)\nSETTINGS index_granularity = 256$/);
+  });
+
+  // A lookup by id decompresses one granule of every column; at the default 8,192 rows the JSON
+  // columns made GET /alerts/{id} take ~10× longer (bench/api-lookup.ts).
+  it('gives alerts small granules and leaves the other tables at the default', () => {
+    const granularity = Object.fromEntries(archiveTables(testFields).map((t) => [t.name, t.indexGranularity]));
+    expect(granularity).toEqual({ alerts: 256, alert_positions: undefined, objects: undefined, lightcurve_points: undefined, cutouts: undefined, matches: undefined });
+    expect(createTableSql('nightjar', archiveTables(testFields).find((t) => t.name === 'objects')!)).not.toContain('SETTINGS');
   });
 
   it('types the required catalogue fields as the fixed key columns, and keeps them without a catalogue', () => {
