@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -252,6 +252,35 @@ describe('live feeds over websocket', () => {
     const again = client({ token });
     await expect(again.open()).rejects.toThrow();
     expect(again.refused).toBe(403);
+  });
+
+  // The Python example needs the `websockets` package: NIGHTJAR_PYTHON names an interpreter that has it.
+  const python = process.env.NIGHTJAR_PYTHON ?? 'python3';
+  const hasWebsockets = spawnSync(python, ['-c', 'import websockets'], { stdio: 'ignore' }).status === 0;
+
+  it.skipIf(!hasWebsockets)('runs the Python example client (subprotocol token) for a few messages', async () => {
+    const child = spawn(python, ['examples/live_client.py', '--url', url, '--stream', 'filter', '--filter', filters.pub, '--fields', 'alertId,mag', '--max', '2'], {
+      env: { ...process.env, NIGHTJAR_TOKEN: tokens.root },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // The example prints nothing until an alert arrives: produce until it has two.
+    const ids: string[] = [];
+    await waitFor(async () => {
+      ids.push(...(await produce(filters.pub, 1)));
+      return stdout.split('\n').filter(Boolean).length >= 2;
+    }, { timeoutMs: 30_000, intervalMs: 500, message: 'the Python example to print two alerts' }).catch((err: Error) => {
+      throw new Error(`${err.message}; its stderr: ${stderr}`);
+    });
+    expect(await exited).toBe(0);
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { filter: { id: string }; data: { alertId: string } });
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(ids).toContain(line.data.alertId);
+    expect(lines[0]!.filter.id).toBe(filters.pub);
   });
 
   it('runs the TypeScript example client for a few messages', async () => {
