@@ -254,9 +254,9 @@ describe('live feeds over websocket', () => {
     expect(again.refused).toBe(403);
   });
 
-  // The Python example needs the `websockets` package: NIGHTJAR_PYTHON names an interpreter that has it.
-  const python = process.env.NIGHTJAR_PYTHON ?? 'python3';
-  const hasWebsockets = spawnSync(python, ['-c', 'import websockets'], { stdio: 'ignore' }).status === 0;
+  // The Python example needs the `websockets` package: NIGHTJAR_PYTHON, or the venv scripts/python-websockets.sh makes.
+  const python = process.env.NIGHTJAR_PYTHON ?? spawnSync('scripts/python-websockets.sh', { encoding: 'utf8', timeout: 180_000 }).stdout?.trim() ?? '';
+  const hasWebsockets = python !== '' && spawnSync(python, ['-c', 'import websockets'], { stdio: 'ignore' }).status === 0;
 
   it.skipIf(!hasWebsockets)('runs the Python example client (subprotocol token) for a few messages', async () => {
     const child = spawn(python, ['examples/live_client.py', '--url', url, '--stream', 'filter', '--filter', filters.pub, '--fields', 'alertId,mag', '--max', '2'], {
