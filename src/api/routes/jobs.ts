@@ -140,7 +140,6 @@ export function jobRoutes(app: FastifyInstance, { jobs, filters }: ApiServices):
         tags: ['jobs'],
         security: tokenSecurity,
         params: idParams,
-        produces: ['text/csv', 'application/x-ndjson'],
         response: { 200: { description: 'CSV with a header row, or one JSON object per line', content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: { type: 'string' } } } }, ...errorResponses },
       },
     },

@@ -82,7 +82,8 @@ export function watchRoutes(app: FastifyInstance, { watch }: ApiServices): void 
       const owner = principalOf(request).user;
       const { name } = request.params as { name: string };
       const defaultRadiusArcsec = (request.query as { radius?: number }).radius ?? DEFAULT_ENTRY_RADIUS_ARCSEC;
-      const body = request.body as string | { entries: { name: string; ra: number; dec: number; radius?: number }[] };
+      const body = request.body as string | { entries: { name: string; ra: number; dec: number; radius?: number }[] } | undefined | null;
+      if (typeof body !== 'string' && !(typeof body === 'object' && body !== null && Array.isArray(body.entries))) throw new NightjarError('WATCHLIST_INVALID', 'send the list as text/csv (name,ra,dec[,radius]) or as JSON {"entries": [...]}');
       const entries: WatchlistEntries = typeof body === 'string' ? parseWatchlistCsv(body, { defaultRadiusArcsec }) : parseWatchlistCsv(entriesCsv(body.entries), { defaultRadiusArcsec });
       const manifest = await watch.addWatchlist(owner, name, entries);
       return manifest;
@@ -165,7 +166,9 @@ function entriesCsv(entries: readonly { name: string; ra: number; dec: number; r
 }
 
 function regionOfBody(body: unknown, credible: number | undefined): { spec: RegionSpec; source: string; skyFraction: number } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new NightjarError('WATCHMAP_INVALID', 'send a region as JSON ({"moc"}, {"cone"} or {"polygon"}) or a MOC / sky map as application/fits');
   if (Buffer.isBuffer(body)) {
+    if (body.length === 0) throw new NightjarError('WATCHMAP_INVALID', 'the FITS upload is empty');
     const moc = credible === undefined ? mocFromFits(body) : credibleRegionMoc(body, credible);
     return fromMoc(moc, credible === undefined ? 'MOC FITS upload' : `sky map ${Math.round(credible * 100)}% credible region`);
   }
