@@ -152,6 +152,14 @@ export class TopicReader {
     }
     const consumer = this.kafka.consumer({ groupId: `nightjar-live-${randomUUID()}`, maxWaitTimeInMs: 100, readUncommitted: false, allowAutoTopicCreation: false });
     this.consumer = consumer;
+    // After any (re)join — also one forced by a long stall — continue where dispatch is, never from
+    // the group's reset position: nothing is committed, so that would be the topic's start.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      for (const [partition, offset] of this.next) consumer.seek({ topic: this.topic, partition, offset: String(offset) });
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.logger.error({ topic: this.topic, err: payload.error.message, restart: payload.restart }, 'live reader crashed');
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await consumer.run({
@@ -161,7 +169,7 @@ export class TopicReader {
       },
     });
     // Records fetched before the seek lands are older than `next` and skipped by dispatch.
-    for (const [partition, offset] of start) consumer.seek({ topic: this.topic, partition, offset: String(offset) });
+    for (const [partition, offset] of this.next) consumer.seek({ topic: this.topic, partition, offset: String(offset) });
     this.logger.debug({ topic: this.topic, start: Object.fromEntries(start) }, 'live reader started');
   }
 
