@@ -25,6 +25,9 @@ import { Reservoir } from '../src/annotate/eif/reservoir.js';
 import { lightCurveFeatures } from '../src/annotate/features.js';
 import { Random } from '../src/annotate/random.js';
 import { crossmatch } from '../src/annotate/sky/crossmatch.js';
+import { unitVector } from '../src/annotate/sky/sphere.js';
+import type { DecodedChunk } from '../src/annotate/watch/chunks.js';
+import { buildWatchlistIndex, matchList, type WatchlistIndex } from '../src/annotate/watch/list-index.js';
 import type { SkyIndex } from '../src/annotate/sky/sky-index.js';
 import { readOcf, rubinAlert, DATA } from '../test/unit/annotate/real-alerts.js';
 
@@ -151,11 +154,23 @@ async function main(): Promise<void> {
   const reservoir = new Reservoir(10_000, featureNames.length, 1);
   const annotate = createAnnotator({ catalogs, model, features: true, sample: { reservoir, featureNames } });
   const batches = Array.from({ length: 8 }, () => alertBatch(templates, 500, random));
+  // A 1,000,000-entry watchlist (uniform positions, 5″ radii), matched for every alert as the
+  // worker's watch annotator does after its coarse routing.
+  const watchlist = await syntheticWatchlist(1_000_000, 5);
+  const withWatchlist = (alerts: Alert[]): void => {
+    annotate(alerts);
+    for (const alert of alerts) {
+      const u = unitVector(alert.ra, alert.dec);
+      alert.watchlist = { hits: matchList(watchlist, u.x, u.y, u.z, 10) };
+    }
+  };
   results.annotatePerCore = {
-    note: 'one thread; alerts are the 4 real Rubin alerts (1–1154 light-curve points) at random positions; features + 3 crossmatches + EIF score + reservoir sample',
+    note: 'one thread; alerts are the 4 real Rubin alerts (1–1154 light-curve points) at random positions; features + 3 crossmatches + a 1M-entry watchlist + EIF score + reservoir sample',
     catalogs: catalogs.map((c) => ({ name: c.config.name, sources: c.index.size, radiusArcsec: c.config.radiusArcsec })),
+    watchlistEntries: watchlist.size,
     batchSize: 500,
-    alertsPerSecond: rate(4000, () => batches.forEach((b) => annotate(b))),
+    alertsPerSecond: rate(4000, () => batches.forEach((b) => withWatchlist(b))),
+    withoutWatchlistAlertsPerSecond: rate(4000, () => batches.forEach((b) => annotate(b))),
     check: { anomalyScored: batches.flat().every((a) => typeof (a.anomaly as { score: unknown }).score === 'number'), vectorWidth: featureVector(batches[0]![0]!, featureNames).length },
   };
   gc();
@@ -165,6 +180,20 @@ async function main(): Promise<void> {
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('./results/annotate.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** A watchlist index of `n` entries uniform on the sky, each with `radiusArcsec`. */
+async function syntheticWatchlist(n: number, radiusArcsec: number): Promise<WatchlistIndex> {
+  const random = new Random(42);
+  const ra = new Float64Array(n);
+  const dec = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    ra[i] = random.next() * 360;
+    dec[i] = (Math.asin(2 * random.next() - 1) * 180) / Math.PI;
+  }
+  const names = new TextEncoder().encode(Array.from({ length: n }, (_, i) => `W${i}`).join('\n'));
+  const chunk: DecodedChunk = { owner: 'bench', list: 'million', version: 1, index: 0, count: n, names, ra, dec, radius: new Float64Array(n).fill(radiusArcsec) };
+  return (await buildWatchlistIndex({ owner: 'bench', name: 'million', version: 1 }, [chunk])).index;
 }
 
 const buildAt = process.argv.indexOf('--build-once');
