@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
+import { aptInstall } from '../../src/services/install.js';
 import { createClickHouse } from '../../src/clickhouse/client.js';
 import { runMigrations } from '../../src/clickhouse/migrate.js';
 import { clickhouseUrl, envName, kafkaBrokers, loadConfig } from '../../src/config/index.js';
@@ -33,6 +35,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const config = loadConfig();
   const logger = createLogger(process.env[envName('log.level')] ? config.log.level : 'warn');
+  // The dashboard's browser tests drive Debian's chromium; install it like the launcher installs
+  // ClickHouse (apt-get, as root). Without it only those tests fail, saying why.
+  if (!existsSync('/usr/bin/chromium')) await aptInstall(['chromium'], logger).catch((err: unknown) => logger.warn({ err }, 'chromium could not be installed; the dashboard tests will fail'));
   const started = await startServices(config, logger);
   await ensureTopics(config, logger);
   const clickhouse = createClickHouse(config);
