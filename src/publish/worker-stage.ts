@@ -7,6 +7,7 @@ import { MAX_RECORD_BYTES } from '../kafka/admin.js';
 import type { Logger } from '../log/logger.js';
 import type { ConsumedMessage, ProducedRecord, Stage } from '../runner/types.js';
 import { deadLetterRecord } from './dead-letter.js';
+import { resolveMatchSchemaId } from './avro.js';
 import { matchRecord, type MatchTarget } from './match.js';
 
 export type DecodeOutcome = { ok: true; alert: Alert; index: number } | { ok: false; error: NightjarError; index: number };
@@ -75,7 +76,9 @@ export class WorkerStage implements Stage {
     const now = new Date();
     for (const { alert, message } of alerts) {
       for (const target of this.steps.match?.(alert, now) ?? []) {
-        out.push(matchRecord(alert, target, now, this.steps.toJSON));
+        // Avro matches carry the schema registry's id for <topic>-value when one is configured (cached per topic).
+        const schemaId = target.output.format === 'avro' ? await resolveMatchSchemaId(this.config, target.topic) : undefined;
+        out.push(matchRecord(alert, target, now, this.steps.toJSON, schemaId));
         this.metrics.matches.inc();
       }
       const enriched = JSON.stringify(this.steps.toJSON(alert, { lightcurve: true, cutouts: true }));

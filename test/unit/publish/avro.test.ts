@@ -11,6 +11,9 @@ import { NightjarError } from '../../../src/errors/index.js';
 import { AlertDecoder } from '../../../src/ingest/index.js';
 import { decodeMatchAvro, encodeMatchAvro, MATCH_CONTENT_TYPE, MATCH_SCHEMA_FILE, MATCH_SCHEMA_ID, matchAvroSchema, matchSchemaText, resolveMatchSchemaId, type MatchAvro } from '../../../src/publish/avro.js';
 import { matchRecord, type MatchTarget } from '../../../src/publish/match.js';
+import { WorkerStage } from '../../../src/publish/worker-stage.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { createMetricsRegistry } from '../../../src/metrics/registry.js';
 
 const SAMPLES = new URL('../../../schemas/samples/', import.meta.url).pathname;
 const SCALARS = ['survey', 'alertId', 'objectId', 'mjd', 'ra', 'dec', 'band', 'mag', 'magErr', 'flux', 'fluxErr', 'snr', 'reliability', 'isPositive'] as const;
@@ -213,6 +216,18 @@ describe('resolveMatchSchemaId', () => {
       const posts = requests.filter((r) => r.method === 'POST');
       expect(posts.map((r) => r.url)).toEqual(['/subjects/nightjar.user.ada-value/versions']);
       expect(JSON.parse(JSON.parse(posts[0]!.body).schema)).toEqual(matchAvroSchema());
+    });
+
+    it('makes the worker frame Avro matches with the registry\'s id', async () => {
+      const config = loadConfig({ env: {}, overrides: { schemaRegistry: { url } } });
+      const alert = samples[0]!.alert;
+      const target: MatchTarget = { filterId: 'avro-out', version: 1, owner: 'cy', topic: 'nightjar.user.cy', output: { format: 'avro', lightcurve: false, cutouts: false } };
+      const stage = new WorkerStage(config, { decode: async () => [{ ok: true, alert, index: 0 }], match: () => [target], toJSON: (a, opts) => alertToJSON(a, opts) }, silentLogger(), createMetricsRegistry({ processMetrics: false }));
+      const out = await stage.process([{ topic: 'ztf-alerts', partition: 0, offset: '7', key: null, value: Buffer.from('x'), headers: {}, timestamp: String(Date.now()) }]);
+      const match = out.find((r) => r.topic === 'nightjar.user.cy')!;
+      const decoded = decodeMatchAvro(match.value as Buffer);
+      expect(decoded.schemaId).toBe(42);
+      expect(decoded.match.alert.alertId).toBe(alert.alertId);
     });
 
     it('fails retriably when the registry errs, and tries again next time', async () => {
