@@ -12,7 +12,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { loadConfig, type Config } from '../src/config/index.js';
@@ -55,6 +55,8 @@ interface RunResult {
   clientsAndProducerCpuSeconds: number;
   stalledClosed4008: number;
   connectSeconds: number;
+  /** 1-minute load average of the machine at the end of the run (2 cores: above 2 means waiting for CPU). */
+  loadAverage: number;
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -251,6 +253,7 @@ async function oneRun(index: number): Promise<RunResult> {
     clientsAndProducerCpuSeconds: Math.round(((clientCpu.user + clientCpu.system) / 1e6) * 10) / 10,
     stalledClosed4008: stalledClosed,
     connectSeconds,
+    loadAverage: Math.round(loadavg()[0]! * 10) / 10,
   };
 }
 
