@@ -146,6 +146,25 @@ describe('live feeds over websocket', () => {
     expect(c.closed).toBeUndefined();
   });
 
+  it('follows a match topic that appears after the subscription (a user who activates a first filter)', async () => {
+    const carol = uniqueName('carol');
+    await services.platform.users.create({ name: carol });
+    const token = (await services.platform.tokens.issue({ owner: carol, scopes: ['read', 'write'], lifetimeMs: 3_600_000 })).token;
+    const c = client({ token });
+    await c.open();
+    await c.subscribe({ id: 'first', stream: 'matches', fields: ['alertId'] });
+    try {
+      const id = uniqueName('first');
+      await services.filters.create({ id, owner: carol, expression: 'mag < 18' });
+      await services.filters.activate(id, carol);
+      await kit.producer.send({ topic: userTopic(carol), acks: -1, messages: [{ key: 'o', value: JSON.stringify({ filter: { id, version: 1, owner: carol }, matchedAt: new Date().toISOString(), alert: { alertId: 'carol-1' } }), headers: { 'nightjar-filter-id': id } }] });
+      const got = await c.waitAlerts(1, 'first');
+      expect(alertIds(got)).toEqual(['carol-1']);
+    } finally {
+      await kit.admin.deleteTopics({ topics: [userTopic(carol)] }).catch(() => undefined);
+    }
+  });
+
   it('serves the whole enriched stream to administrators only', async () => {
     const c = client({ token: tokens.root });
     await c.open();
