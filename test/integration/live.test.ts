@@ -222,6 +222,29 @@ describe('live feeds over websocket', () => {
     await expect(third.subscribe({ id: 'bad', stream: 'filter', filter: filters.pub, cursor: Buffer.from('{"v":1,"t":"other","o":{}}').toString('base64url') })).rejects.toMatchObject({ frame: { error: { code: 'LIVE_CURSOR_INVALID' } } });
   });
 
+  it('resumes a cursor older than the retention from the oldest message kept, with a notice', async () => {
+    const c = client({ token: tokens.alice });
+    await c.open();
+    const { cursor } = await c.subscribe({ id: 'old', stream: 'matches', filters: [filters.pub], fields: ['alertId'] });
+    c.close();
+    await c.waitClosed();
+    await produce(filters.pub, 8);
+    // What retention would do: move every partition's log start past those 8 (more than the reader's window).
+    const topic = userTopic(users.alice);
+    const ends = await kit.admin.fetchTopicOffsets(topic);
+    await kit.admin.deleteTopicRecords({ topic, partitions: ends.map((o) => ({ partition: o.partition, offset: o.high })) });
+    const kept = await produce(filters.pub, 2);
+    const back = client({ token: tokens.alice });
+    await back.open();
+    await back.subscribe({ id: 'old', stream: 'matches', filters: [filters.pub], fields: ['alertId'], cursor });
+    await back.waitAlerts(2, 'old');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(alertIds(back.alerts('old')).sort()).toEqual([...kept].sort());
+    expect(back.of('notice')).toEqual([expect.objectContaining({ id: 'old', code: 'LIVE_CURSOR_EXPIRED' })]);
+    back.close(); // alice's token may hold 3 connections (live.maxConnectionsPerToken in this test)
+    await back.waitClosed();
+  });
+
   it('warns a stalled client, then closes it with 4008 while a healthy client keeps receiving', async () => {
     const healthy = client({ token: tokens.bob });
     await healthy.open();
