@@ -19,6 +19,8 @@ export interface Payload {
  */
 export class LiveMessage {
   readonly filterId: string | null;
+  /** Bytes the replay window counted for this record when it took it. */
+  accounted = 0;
   private payload: Payload | null | undefined;
   private readonly json = new Map<string, string | null>();
 
@@ -38,7 +40,14 @@ export class LiveMessage {
 
   /** Bytes the record takes in memory (for the replay window's bound). */
   get size(): number {
-    return (this.value?.length ?? 0) + 200;
+    let bytes = (this.value?.length ?? 0) + 200;
+    for (const text of this.json.values()) bytes += text?.length ?? 0;
+    return bytes;
+  }
+
+  /** Forgets the parsed record once every listener has its frame: a record kept for replay then holds only its bytes and built JSON. */
+  release(): void {
+    if (this.payload) this.payload = undefined;
   }
 
   /** The parsed record; null when it is not a readable match or alert (logged once by the reader, skipped by every feed). */

@@ -178,18 +178,20 @@ export class TopicReader {
     if (offset < (this.next.get(partition) ?? 0)) return;
     this.next.set(partition, offset + 1);
     if (!this.coveredFrom.has(partition)) this.coveredFrom.set(partition, 0);
-    this.remember(message);
     for (const listener of this.listeners) listener.offerLive(message);
+    message.release();
+    this.remember(message);
   }
 
   private remember(message: LiveMessage): void {
     this.window.push(message);
-    this.windowBytes += message.size;
+    message.accounted = message.size;
+    this.windowBytes += message.accounted;
     while (this.window.length - this.windowHead > this.settings.replayMessages || (this.windowBytes > this.settings.replayBytes && this.window.length - this.windowHead > 1)) {
       const evicted = this.window[this.windowHead]!;
       this.window[this.windowHead] = undefined as unknown as LiveMessage;
       this.windowHead += 1;
-      this.windowBytes -= evicted.size;
+      this.windowBytes -= evicted.accounted;
       this.coveredFrom.set(evicted.partition, Math.max(this.coveredFrom.get(evicted.partition) ?? 0, evicted.offset + 1));
     }
     if (this.windowHead > 1024 && this.windowHead * 2 > this.window.length) {
