@@ -7,8 +7,9 @@
  * the frame's arrival), whether every healthy client got every match, the api role's memory and
  * CPU, and how many stalled clients were cut (4008).
  *
- *   npx tsx bench/ws.ts [--clients 1000] [--users 20] [--stalled 0.1] [--rate 333] [--seconds 20] [--runs 3]
- * Writes bench/results/ws.json (each run, and medians).
+ *   npx tsx bench/ws.ts [--clients 1000] [--users 20] [--stalled 0.1] [--rate 333] [--seconds 20] [--runs 3] [--out ws.json]
+ * Writes bench/results/<out> (each run, and medians). `--users 1` is the broadcast case: every
+ * client on one topic, so each match is sent to every healthy client.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '333' },
     seconds: { type: 'string', default: '20' },
     runs: { type: 'string', default: '3' },
+    out: { type: 'string', default: 'ws.json' },
   },
 });
 const CLIENTS = Number(values.clients);
@@ -278,6 +280,6 @@ const results = {
   runs,
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/ws.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(new URL(`./results/${values.out}`, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 console.log(JSON.stringify(results, null, 2));
 process.exit(0);

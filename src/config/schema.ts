@@ -179,7 +179,7 @@ export const defaults = {
     /** Messages queued for one connection before it is closed as a slow consumer (4008); a notice at half. */
     sendQueueMessages: 1_000,
     /** Bytes queued for one connection before it is closed as a slow consumer (4008); a notice at half. */
-    sendQueueBytes: 16 * 1024 * 1024,
+    sendQueueBytes: 8 * 1024 * 1024,
     /** Bytes a connection's socket may hold unsent before further frames wait in its send queue. */
     socketBufferBytes: 256 * 1024,
     /** Interval of websocket pings (ms); a peer that has not answered the previous one is terminated. */
