@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import type { Logger } from '../log/logger.js';
 import type { Principal } from '../platform/auth.js';
@@ -11,6 +12,10 @@ export interface ConnectionSettings {
   socketBufferBytes: number;
   closeGraceMs: number;
 }
+
+/** Frames (or bytes) queued within one turn of the event loop beyond which they are written at once. */
+const BURST_FRAMES = 64;
+const BURST_BYTES = 64 * 1024;
 
 interface Queued {
   frame: string;
@@ -37,6 +42,7 @@ export class LiveConnection implements Outbox {
   private reason: DisconnectReason | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
+  private pumpScheduled = false;
   private readonly written = (err?: Error): void => {
     if (!err) this.pump();
   };
@@ -93,12 +99,28 @@ export class LiveConnection implements Outbox {
       return;
     }
     if (!this.warned && this.congested) this.warn();
-    this.pump();
+    // A burst (a large Kafka batch) goes out in slices at once, so it never looks like a slow client.
+    if (messages >= BURST_FRAMES || this.queuedBytes >= BURST_BYTES) this.pump();
+    else this.schedulePump();
+  }
+
+  /**
+   * Sends on the next turn of the event loop rather than per frame: a shared reader hands over a
+   * whole Kafka batch synchronously, so the frames it queued here go out corked, in one write.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
   /** Closes with a code and reason; a peer that does not complete the close handshake is cut after closeGraceMs. */
   close(code: number, text: string, reason: DisconnectReason): void {
     if (this.closing) return;
+    this.pump(); // what is queued (e.g. the error saying why) goes out before the close frame
     this.closing = true;
     this.reason = reason;
     try {
@@ -128,14 +150,22 @@ export class LiveConnection implements Outbox {
 
   private pump(): void {
     const ws = this.ws;
+    // ws keeps its net.Socket private; corking it turns this loop's frames into one writev.
+    const socket = (ws as unknown as { _socket?: Socket })._socket;
+    socket?.cork();
+    let last: Queued | undefined;
     while (this.head < this.queue.length && ws.readyState === WebSocket.OPEN && ws.bufferedAmount < this.settings.socketBufferBytes) {
       const item = this.queue[this.head]!;
       this.queue[this.head] = undefined as unknown as Queued;
       this.head += 1;
       this.queuedBytes -= item.frame.length;
-      ws.send(item.frame, this.written);
-      this.metrics.messages.labels(item.type).inc();
+      if (last) ws.send(last.frame);
+      last = item;
+      this.metrics.sent[item.type].inc();
     }
+    // One callback per burst: when the last frame is written, pump again.
+    if (last) ws.send(last.frame, this.written);
+    socket?.uncork();
     if (this.head === this.queue.length) {
       this.queue = [];
       this.head = 0;
@@ -151,7 +181,7 @@ export class LiveConnection implements Outbox {
     const details = { queuedMessages: this.queuedMessages, queuedBytes: this.queuedBytes, maxMessages: this.settings.sendQueueMessages, maxBytes: this.settings.sendQueueBytes };
     // Straight to the socket, ahead of the queued alerts: a client that reads at all sees it soon.
     this.ws.send(noticeFrame('LIVE_SLOW_CONSUMER', 'you are reading slower than alerts arrive; at a full send queue the connection is closed with 4008 (resume with your last cursor)', details));
-    this.metrics.messages.labels('notice').inc();
+    this.metrics.sent.notice.inc();
   }
 
   private closeSlow(): void {

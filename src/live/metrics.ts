@@ -11,6 +11,8 @@ export type FrameType = (typeof frameTypes)[number];
 export class LiveMetrics {
   readonly connections: Gauge;
   readonly messages: Counter<'type'>;
+  /** The per-type children of `messages`, bound once (labels() hashes its argument on every call). */
+  readonly sent: Record<FrameType, Counter.Internal>;
   readonly dropped: Counter<'reason'>;
   readonly disconnects: Counter<'reason'>;
 
@@ -19,7 +21,8 @@ export class LiveMetrics {
     this.messages = new Counter({ name: 'nightjar_ws_messages_total', help: 'Websocket frames sent to live-feed clients, by type (alert, subscribed, unsubscribed, notice, error)', labelNames: ['type'], registers: [registry] });
     this.dropped = new Counter({ name: 'nightjar_ws_dropped_total', help: 'Alerts not delivered to a live-feed client, by reason (slow_consumer: discarded from the queue of a connection closed as slow; closed: for a closing connection)', labelNames: ['reason'], registers: [registry] });
     this.disconnects = new Counter({ name: 'nightjar_ws_disconnects_total', help: 'Closed websocket connections, by reason', labelNames: ['reason'], registers: [registry] });
-    for (const type of frameTypes) this.messages.labels(type).inc(0);
+    this.sent = Object.fromEntries(frameTypes.map((type) => [type, this.messages.labels(type)])) as Record<FrameType, Counter.Internal>;
+    for (const type of frameTypes) this.sent[type].inc(0);
     for (const reason of dropReasons) this.dropped.labels(reason).inc(0);
     for (const reason of disconnectReasons) this.disconnects.labels(reason).inc(0);
   }
