@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createClient } from '@clickhouse/client';
+import { createClickHouse } from '../clickhouse/client.js';
 import { clickhouseReadiness, kafkaReadiness } from '../api/readiness.js';
 import { buildApi } from '../api/server.js';
 import { startApiServices, type RunningApiServices } from '../api/services.js';
@@ -7,7 +7,6 @@ import type { FastifyInstance } from 'fastify';
 import { archiveQueries } from '../clickhouse/archive-queries.js';
 import { allFields } from '../alert/catalogue.js';
 import { catalogueColumns } from '../sink/columns.js';
-import { clickhouseUrl } from '../config/index.js';
 import { createKafka } from '../kafka/client.js';
 import { createMetricsRegistry } from '../metrics/registry.js';
 import { installSignalHandlers, stopAll, type Stoppable } from '../runner/index.js';
@@ -32,7 +31,7 @@ export async function startRoles(roles: RoleName[], { config, logger }: CommandC
   const kafka = createKafka(config, logger);
   const admin = kafka.admin();
   await admin.connect();
-  const clickhouse = createClient({ url: clickhouseUrl(config), username: config.clickhouse.username, password: config.clickhouse.password, request_timeout: config.clickhouse.requestTimeoutMs });
+  const clickhouse = createClickHouse(config);
   const components: Stoppable[] = [];
   let services: RunningApiServices | undefined;
   let http: FastifyInstance | undefined;

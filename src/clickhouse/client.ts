@@ -17,5 +17,8 @@ export function createClickHouse(config: Config, options: { database?: string; q
     request_timeout: config.clickhouse.requestTimeoutMs,
     // The client logs failed requests itself; callers report errors with context, so only its own problems show.
     log: { level: options.quiet ? ClickHouseLogLevel.OFF : ClickHouseLogLevel.ERROR },
+    // A busy event loop fires the idle-socket timers late; check a socket's age before reusing it,
+    // so a socket the server has closed is never written to ("socket hang up").
+    keep_alive: { enabled: true, eagerly_destroy_stale_sockets: true },
   });
 }
