@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -13,15 +12,8 @@ import { silentLogger } from '../../src/log/logger.js';
 import { ensureFirstAdmin } from '../../src/platform/bootstrap.js';
 import { testConfig, uniqueName, waitFor, withKafka, type KafkaKit } from '../helpers/index.js';
 import { AlertDecoder } from '../../src/ingest/index.js';
-import { compactedTopic, sampleMessages, streamTopic } from './support/alerts.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { sampleMessages } from './support/alerts.js';
+import { freePort, roleTopics } from './support/roles.js';
 
 /** A header keyword of the first HDU, read straight from the 80-character cards. */
 function fitsKeyword(fits: Buffer, keyword: string): string | undefined {
@@ -59,17 +51,7 @@ describe('archived alerts through the REST API', () => {
   beforeAll(async () => {
     kit = await withKafka(testConfig());
     config = testConfig({
-      topics: {
-        input: [await streamTopic(kit, 'aa-input')],
-        enriched: await streamTopic(kit, 'aa-enriched'),
-        deadLetter: await streamTopic(kit, 'aa-dlq'),
-        users: await compactedTopic(kit, 'aa-users'),
-        tokens: await compactedTopic(kit, 'aa-tokens'),
-        filters: await compactedTopic(kit, 'aa-filters'),
-        filterStats: await compactedTopic(kit, 'aa-stats'),
-        models: await compactedTopic(kit, 'aa-models'),
-        notices: await kit.createTopic({ prefix: 'aa-notices' }),
-      },
+      topics: await roleTopics(kit, 'aa'),
       api: { host: '127.0.0.1', port: await freePort() },
       clickhouse: { database: uniqueName('nightjar_test_api_archive').replace(/-/g, '_') },
       sink: { flushMs: 100 },

@@ -1,5 +1,4 @@
 import { mkdirSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -14,20 +13,13 @@ import { sampleAlertsDir } from '../../src/ingest/synthetic.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ensureFirstAdmin } from '../../src/platform/bootstrap.js';
 import { testConfig, uniqueName, waitFor, withKafka, type KafkaKit } from '../helpers/index.js';
-import { compactedTopic, expectedAlerts, sampleMessages, streamTopic, type SurveyMessage } from './support/alerts.js';
+import { expectedAlerts, sampleMessages, type SurveyMessage } from './support/alerts.js';
+import { freePort, roleTopics } from './support/roles.js';
 
 /** Debian's chromium (apt-get install chromium; .ci/run installs it), driven by playwright-core. */
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-sync'];
 const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * The dashboard in a real browser against `nightjar run --roles worker,sink,api` in one process:
@@ -57,19 +49,7 @@ describe('dashboard in chromium', () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     kit = await withKafka(testConfig());
     config = testConfig({
-      topics: {
-        input: [await streamTopic(kit, 'db-input')],
-        enriched: await streamTopic(kit, 'db-enriched'),
-        deadLetter: await streamTopic(kit, 'db-dlq'),
-        users: await compactedTopic(kit, 'db-users'),
-        tokens: await compactedTopic(kit, 'db-tokens'),
-        filters: await compactedTopic(kit, 'db-filters'),
-        filterStats: await compactedTopic(kit, 'db-stats'),
-        models: await compactedTopic(kit, 'db-models'),
-        watchlists: await compactedTopic(kit, 'db-watch'),
-        jobs: await compactedTopic(kit, 'db-jobs'),
-        notices: await kit.createTopic({ prefix: 'db-notices' }),
-      },
+      topics: await roleTopics(kit, 'db'),
       filters: { statsIntervalMs: 300 },
       api: { host: '127.0.0.1', port: await freePort() },
       clickhouse: { database: uniqueName('nightjar_test_dash').replace(/-/g, '_') },

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleNames } from '../../src/cli/roles.js';
@@ -11,6 +10,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { testConfig, uniqueName, withKafka, type KafkaKit } from '../helpers/index.js';
 import { dashboardQueries, loadDashboards } from '../helpers/dashboards.js';
 import { declaredMetrics, grafanaQueryMetricNames, resolveMetric } from '../helpers/promql.js';
+import { freePort } from './support/roles.js';
 
 /**
  * Metrics a dashboard may query before the code exporting them has landed: listed here by name
@@ -18,14 +18,6 @@ import { declaredMetrics, grafanaQueryMetricNames, resolveMetric } from '../help
  * fail, so the list only shrinks. Empty: the websocket and jobs metrics are exported.
  */
 const PENDING: string[] = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * Every metric a Grafana dashboard in dashboards/ queries is declared (`# HELP` and `# TYPE`) by
