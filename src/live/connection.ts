@@ -59,6 +59,7 @@ export class LiveConnection implements Outbox {
       this.alive = true;
     });
     ws.on('close', () => {
+      this.closing = true; // also when the client closed: a subscribe still being set up sees it
       clearTimeout(this.graceTimer);
       this.dropQueue('closed');
       this.onClosed(this, this.reason ?? 'client');

@@ -211,6 +211,11 @@ export class LiveHub {
       await catchUp.stop();
       throw new NightjarError('KAFKA_UNAVAILABLE', `cannot read back from the cursor: ${(err as Error).message}`, { cause: err });
     });
+    // The client may have gone (or unsubscribed) while the reader started.
+    if (this.catchUps.get(subscription) !== catchUp || !connection.subscriptions.has(subscription.id)) {
+      this.catchUps.delete(subscription);
+      await catchUp.stop();
+    }
   }
 
   /** The topic a subscription reads and which of its records it wants; refuses what the caller may not read. */
