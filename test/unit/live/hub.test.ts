@@ -55,6 +55,15 @@ describe('live hub without Kafka', () => {
     await app.close();
   });
 
+  it('documents GET /api/v1/live in the OpenAPI document and answers a plain GET with 426', async () => {
+    const doc = (await app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, { get?: { responses: Record<string, unknown> } }> };
+    expect(Object.keys(doc.paths['/api/v1/live']?.get?.responses ?? {})).toEqual(expect.arrayContaining(['400', '403', '426']));
+    const plain = await app.inject({ url: '/api/v1/live', headers: { authorization: `Bearer ${token}` } });
+    expect([plain.statusCode, plain.json().error.code]).toEqual([426, 'UPGRADE_REQUIRED']);
+    const viaQuery = await app.inject({ url: `/api/v1/live?token=${token}` });
+    expect(viaQuery.statusCode).toBe(426);
+  });
+
   it('terminates a peer that stops answering pings and keeps one that answers', async () => {
     const before = await metric('nightjar_ws_disconnects_total{reason="heartbeat"}');
     const dead = await connect(token, { autoPong: false });
