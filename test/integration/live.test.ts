@@ -325,7 +325,10 @@ describe('live feeds over websocket', () => {
     expect(lines[0]!.filter.id).toBe(filters.pub);
   });
 
-  it('runs the TypeScript example client for a few messages', async () => {
+  it('runs the TypeScript example client for a few messages (after type-checking it)', async () => {
+    const check = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'examples/tsconfig.json'], { encoding: 'utf8' });
+    expect(check.stdout + check.stderr).toBe('');
+    expect(check.status).toBe(0);
     const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'examples/live-client.ts'], {
       env: { ...process.env, NIGHTJAR_LIVE_URL: url, NIGHTJAR_TOKEN: tokens.alice, LIVE_STREAM: 'filter', LIVE_FILTER: filters.pub, LIVE_FIELDS: 'alertId,mag', LIVE_MAX: '3' },
       stdio: ['ignore', 'pipe', 'pipe'],
