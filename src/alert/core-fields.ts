@@ -57,7 +57,7 @@ export const coreFields: FieldDef[] = [
   {
     path: 'cutouts',
     type: 'object',
-    description: 'The science, template and difference stamps as plain FITS (ZTF stamps un-gzipped), base64 in JSON; present only when requested',
+    description: 'The science, template and difference stamps as the survey sent them (FITS; ZTF\'s gzip-compressed, starting with bytes 1f 8b), base64 in JSON; present only when requested',
     surveys: both,
     example: { science: 'U0lNUExFICA9ICBU...', template: '...', difference: '...' },
     group: 'core',

@@ -1,7 +1,7 @@
 /**
  * The normalised Alert as JSON (the enriched topic, per-user topics, `nightjar decode`): ids are
  * already exact decimal strings, missing values are null, cutouts become base64 strings of their
- * FITS bytes. The JSON Schema of this output is generated from the field catalogue
+ * bytes as the survey sent them (ZTF: gzip-compressed FITS). The JSON Schema of this output is generated from the field catalogue
  * (src/alert/json-schema.ts).
  */
 import type { Alert, Cutouts } from './types.js';

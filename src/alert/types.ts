@@ -25,7 +25,7 @@ export interface LightCurvePoint {
   limitMag: number | null;
 }
 
-/** The three image stamps, as plain (decompressed) FITS bytes. */
+/** The three image stamps as the survey sent them: FITS, gzip-compressed for ZTF (bytes 1f 8b), plain for Rubin. */
 export interface Cutouts {
   science: Uint8Array | null;
   template: Uint8Array | null;

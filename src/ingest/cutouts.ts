@@ -1,6 +1,10 @@
 /**
- * Cutout stamps as plain FITS bytes. ZTF stores each as a record whose `stampData` is gzipped
- * FITS; Rubin stores plain FITS bytes. Decompression is bounded, so a gzip bomb fails cleanly.
+ * Cutout stamps as the survey sent them: ZTF stores each as a record whose `stampData` is
+ * gzip-compressed FITS, Rubin stores plain FITS. They are passed on compressed: inflating three
+ * stamps was most of the cost of decoding a ZTF alert, and the enriched and match topics carry
+ * them at a third of the size. Whoever shows a stamp inflates it (`fitsBytes`; the API's cutout
+ * routes do). A gzip stamp is checked without inflating it: well-formed header, and a declared
+ * size (the gzip trailer) within the limit, so a gzip bomb is refused here.
  */
 import { gunzipSync } from 'node:zlib';
 import type { Cutouts } from '../alert/types.js';
@@ -8,6 +12,8 @@ import { NightjarError } from '../errors/index.js';
 import type { Row } from './normalise-common.js';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
+/** Smallest gzip member: 10-byte header, an empty deflate block, 8-byte trailer. */
+const GZIP_MIN_BYTES = 20;
 
 export function ztfCutouts(record: Row, maxBytes: number): Cutouts {
   return {
@@ -21,19 +27,32 @@ export function lsstCutouts(record: Row): Cutouts {
   return { science: bytesOrNull(record.cutoutScience), template: bytesOrNull(record.cutoutTemplate), difference: bytesOrNull(record.cutoutDifference) };
 }
 
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
+}
+
+/** A stamp's FITS bytes: inflated when gzip-compressed (bounded by maxBytes), as is otherwise. */
+export function fitsBytes(stamp: Uint8Array, maxBytes: number): Uint8Array {
+  if (!isGzip(stamp)) return stamp;
+  try {
+    return gunzipSync(stamp, { maxOutputLength: maxBytes, chunkSize: 64 * 1024 });
+  } catch (err) {
+    const code = (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? 'DECODE_OVERSIZED_FIELD' : 'DECODE_AVRO_INVALID';
+    throw new NightjarError(code, `a cutout does not gunzip: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 function ztfStamp(cutout: unknown, maxBytes: number): Uint8Array | null {
   if (typeof cutout !== 'object' || cutout === null) return null;
   const data = bytesOrNull((cutout as Row).stampData);
   if (data === null) return null;
-  // Some producers store the FITS uncompressed; only gzip data is inflated.
-  if (data[0] !== GZIP_MAGIC[0] || data[1] !== GZIP_MAGIC[1]) return data;
-  try {
-    // A 64 KB chunk holds a whole ZTF stamp (≈20 KB), a third faster than the default 16 KB.
-    return gunzipSync(data, { maxOutputLength: maxBytes, chunkSize: 64 * 1024 });
-  } catch (err) {
-    const code = (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? 'DECODE_OVERSIZED_FIELD' : 'DECODE_AVRO_INVALID';
-    throw new NightjarError(code, `a cutout's stampData does not gunzip: ${(err as Error).message}`, { cause: err });
-  }
+  // Some producers store the FITS uncompressed; that is passed on as it is too.
+  if (!isGzip(data)) return data;
+  if (data.length < GZIP_MIN_BYTES || data[2] !== 8) throw new NightjarError('DECODE_AVRO_INVALID', 'a cutout\'s stampData has a gzip signature but no deflate stream');
+  // ISIZE: the uncompressed size modulo 2^32, little-endian, in the last 4 bytes.
+  const declared = Buffer.from(data.buffer, data.byteOffset, data.byteLength).readUInt32LE(data.length - 4);
+  if (declared > maxBytes) throw new NightjarError('DECODE_OVERSIZED_FIELD', `a cutout inflates to ${declared} bytes; the limit is ${maxBytes}`);
+  return data;
 }
 
 function bytesOrNull(value: unknown): Uint8Array | null {
