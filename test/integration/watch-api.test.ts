@@ -117,4 +117,16 @@ describe('watchlists and watchmaps over the API, live', () => {
     expect((await send(bobToken, 'DELETE', '/watchmaps/moc-map')).status).toBe(404);
     expect((await send(aliceToken, 'DELETE', '/watchmaps/moc-map')).status).toBe(204);
   }, 60_000);
+
+  it('keeps a job queued while no jobs role runs: its results answer 409, and cancelling it makes them 410', async () => {
+    const submitted = await send(aliceToken, 'POST', '/jobs', { kind: 'query', params: { sql: 'SELECT 1' } });
+    expect(submitted.status).toBe(202);
+    const early = await send(aliceToken, 'GET', `/jobs/${submitted.json.id}/results`);
+    expect([early.status, early.json.error.code, early.json.error.details.state]).toEqual([409, 'JOB_NOT_FINISHED', 'queued']);
+    const cancelled = await send(aliceToken, 'DELETE', `/jobs/${submitted.json.id}`);
+    expect([cancelled.status, cancelled.json.state]).toEqual([200, 'cancelled']);
+    const late = await send(aliceToken, 'GET', `/jobs/${submitted.json.id}/results`);
+    expect([late.status, late.json.error.code]).toEqual([410, 'JOB_NO_RESULTS']);
+    expect((await send(bobToken, 'GET', `/jobs/${submitted.json.id}`)).status).toBe(404);
+  }, 60_000);
 });
