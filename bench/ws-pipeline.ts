@@ -1,0 +1,177 @@
+/**
+ * The pipeline's throughput with and without live-feed clients attached (bench/ws.ts measures the
+ * feeds themselves): N synthetic ZTF alerts on a fresh input topic, one user whose filter matches
+ * nearly all of them, a worker process (bench/ws-worker.ts), and the time from the first to the
+ * last enriched alert committed. Run A has no api role; run B has the api role (bench/ws-api.ts)
+ * with C websocket clients subscribed to the user's matches, 10 % of them stalled, all on this
+ * machine. Runs alternate A, B, A, B, ...
+ *
+ *   npx tsx bench/ws-pipeline.ts [--alerts 2000] [--clients 1000] [--pairs 2] [--out ws-pipeline.json]
+ * Writes bench/results/<out>. Every match goes to every healthy client (one user), the heaviest case.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { loadConfig, type Config } from '../src/config/index.js';
+import { expressionErrors } from '../src/filter/lang-matcher.js';
+import { userTopic } from '../src/filter/model.js';
+import { FilterStore } from '../src/filter/store.js';
+import { syntheticAlerts } from '../src/ingest/synthetic.js';
+import { loadRubinSchemas } from '../src/ingest/wire.js';
+import { MAX_RECORD_BYTES } from '../src/kafka/admin.js';
+import { createKafka, createProducer } from '../src/kafka/client.js';
+import { silentLogger } from '../src/log/logger.js';
+import { createPlatform } from '../src/platform/platform.js';
+
+const { values } = parseArgs({ options: { alerts: { type: 'string', default: '2000' }, clients: { type: 'string', default: '1000' }, pairs: { type: 'string', default: '2' }, out: { type: 'string', default: 'ws-pipeline.json' } } });
+const ALERTS = Number(values.alerts);
+const CLIENTS = Number(values.clients);
+const PAIRS = Number(values.pairs);
+const logger = silentLogger();
+const base = loadConfig({ overrides: { log: { level: 'silent' } } });
+const kafka = createKafka(base, logger);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function child(script: string, config: Config): ChildProcess {
+  return fork(new URL(script, import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+function once<T>(proc: ChildProcess, type: string): Promise<T> {
+  return new Promise((resolve) => {
+    const listener = (m: { type: string }) => {
+      if (m.type === type) {
+        proc.off('message', listener);
+        resolve(m as T);
+      }
+    };
+    proc.on('message', listener);
+  });
+}
+
+const alerts: { key: string; value: Buffer }[] = [];
+for await (const a of syntheticAlerts({ survey: 'ztf', count: ALERTS, seed: 7, rubinSchemas: loadRubinSchemas() })) alerts.push({ key: a.key, value: a.value });
+
+async function oneRun(index: number, withClients: boolean): Promise<{ withClients: boolean; alertsPerSecond: number; seconds: number; loadAverage: number; delivered?: number }> {
+  const prefix = `wspipe${Date.now().toString(36)}r${index}`;
+  const names = { input: [`${prefix}-input`], enriched: `${prefix}-enriched`, deadLetter: `${prefix}-dlq`, users: `${prefix}-users`, tokens: `${prefix}-tokens`, filters: `${prefix}-filters`, notices: `${prefix}-notices`, models: `${prefix}-models`, filterStats: `${prefix}-stats` };
+  const admin = kafka.admin();
+  await admin.connect();
+  const big = [{ name: 'max.message.bytes', value: String(MAX_RECORD_BYTES) }];
+  const compact = [{ name: 'cleanup.policy', value: 'compact' }];
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      { topic: names.input[0]!, numPartitions: 3, configEntries: big },
+      { topic: names.enriched, numPartitions: 3, configEntries: big },
+      { topic: names.deadLetter, numPartitions: 1, configEntries: big },
+      ...[names.users, names.tokens, names.filters, names.models, names.filterStats].map((topic) => ({ topic, numPartitions: 1, configEntries: compact })),
+      { topic: names.notices, numPartitions: 1 },
+    ],
+  });
+  const config = loadConfig({ overrides: { log: { level: 'silent' }, topics: names, api: { port: await freePort() }, runner: { instanceId: prefix, groupPrefix: prefix }, filters: { runawayShare: 1, maxMatchesPerSecond: 100_000 }, live: { maxConnections: CLIENTS + 100 } } });
+  const platform = createPlatform(kafka, config, logger);
+  const filters = new FilterStore(kafka, config, logger, expressionErrors);
+  await Promise.all([platform.start(), filters.start()]);
+  const user = `${prefix}-u`;
+  await platform.users.create({ name: user });
+  const tokens: string[] = [];
+  for (let t = 0; t < Math.ceil(CLIENTS / 10); t++) tokens.push((await platform.tokens.issue({ owner: user, scopes: ['read'], lifetimeMs: 3_600_000 })).token);
+  await filters.create({ id: `${prefix}-all`, owner: user, expression: 'mag < 99' });
+  await filters.activate(`${prefix}-all`, user);
+  await Promise.all([platform.stop(), filters.stop()]);
+
+  let api: ChildProcess | undefined;
+  const sockets: WebSocket[] = [];
+  let delivered = 0;
+  if (withClients) {
+    api = child('./ws-api.ts', { ...config, api: { ...config.api, port: await freePort() } });
+    const { port } = await once<{ port: number }>(api, 'ready');
+    await Promise.all(
+      Array.from({ length: CLIENTS }, (_, i) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/live`, ['nightjar.v1'], { headers: { authorization: `Bearer ${tokens[i % tokens.length]}` } });
+        sockets.push(ws);
+        const stalled = i % 10 === 0;
+        return new Promise<void>((resolve, reject) => {
+          ws.on('error', reject);
+          ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', id: 'm', stream: 'matches', fields: ['alertId', 'objectId', 'mag', 'ra', 'dec'] })));
+          ws.on('message', (raw) => {
+            const text = raw.toString();
+            if (text.startsWith('{"type":"subscribed"')) {
+              if (stalled) ws.pause();
+              resolve();
+            } else if (!stalled && text.startsWith('{"type":"alert"')) delivered += 1;
+          });
+        });
+      }),
+    );
+  }
+
+  const producer = createProducer(kafka);
+  await producer.connect();
+  for (let i = 0; i < alerts.length; i += 200) await producer.send({ topic: names.input[0]!, acks: -1, messages: alerts.slice(i, i + 200) });
+  await producer.disconnect();
+
+  // Count committed enriched alerts as they arrive; the clock runs from the first to the last.
+  const consumer = kafka.consumer({ groupId: `${prefix}-count`, maxWaitTimeInMs: 100, readUncommitted: false });
+  let seen = 0;
+  let first = 0;
+  let last = 0;
+  await consumer.connect();
+  await consumer.subscribe({ topic: names.enriched, fromBeginning: true });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      if (seen === 0 && batch.messages.length > 0) first = Date.now();
+      seen += batch.messages.length;
+      last = Date.now();
+    },
+  });
+  const worker = child('./ws-worker.ts', config);
+  await once(worker, 'ready');
+  const deadline = Date.now() + 600_000;
+  while (seen < ALERTS && Date.now() < deadline) await sleep(200);
+  const seconds = (last - first) / 1000;
+  const load = loadavg()[0]!;
+  worker.send({ type: 'stop' });
+  await new Promise((resolve) => worker.on('exit', resolve));
+  await consumer.disconnect();
+  for (const ws of sockets) ws.terminate();
+  if (api) {
+    api.send({ type: 'stop' });
+    await new Promise((resolve) => api!.on('exit', resolve));
+  }
+  await admin.deleteTopics({ topics: [...names.input, names.enriched, names.deadLetter, names.users, names.tokens, names.filters, names.notices, names.models, names.filterStats, userTopic(user)] }).catch(() => undefined);
+  await admin.disconnect();
+  return { withClients, alertsPerSecond: Math.round(seen / seconds), seconds, loadAverage: Math.round(load * 10) / 10, ...(withClients ? { delivered } : {}) };
+}
+
+const runs = [];
+for (let pair = 0; pair < PAIRS; pair++) {
+  for (const withClients of [false, true]) {
+    const result = await oneRun(runs.length, withClients);
+    console.error(JSON.stringify(result));
+    runs.push(result);
+  }
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const results = {
+  settings: { alerts: ALERTS, clients: CLIENTS, stalledShare: 0.1, pairs: PAIRS },
+  median: {
+    withoutClients: median(runs.filter((r) => !r.withClients).map((r) => r.alertsPerSecond)),
+    withClients: median(runs.filter((r) => r.withClients).map((r) => r.alertsPerSecond)),
+  },
+  runs,
+};
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(new URL(`./results/${values.out}`, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+console.log(JSON.stringify(results, null, 2));
+process.exit(0);
