@@ -121,6 +121,18 @@ describe('jobs over the archive, through the API', () => {
     const backfilled = (await lines(aliceToken, job.id)).map((line) => JSON.parse(line));
     expect(backfilled.map((m) => m.alertId).sort()).toEqual(liveMatches);
     expect(backfilled.every((m) => m.filterId === id && m.version === 1)).toBe(true);
+
+    // Delivered to the owner's topic as well: the same matches again, marked with the job's id.
+    const delivering = await runJob(aliceToken, 'backfill', { filterId: id, since: 0, until: 100_000, deliver: true });
+    expect(delivering.state, JSON.stringify(delivering.error)).toBe('succeeded');
+    expect(delivering.result.delivered).toBe(liveMatches.length);
+    const onTopic = await consumeAll(kit.kafka, userTopic(alice), { count: live.length + liveMatches.length, timeoutMs: 30_000, settleMs: 1_000 });
+    const replayed = onTopic.filter((m) => m.headers['nightjar-backfill-job']?.toString() === delivering.id);
+    expect(replayed.map((m) => JSON.parse(m.value!).alert.alertId as string).sort()).toEqual(liveMatches);
+    expect(replayed.every((m) => JSON.parse(m.value!).filter.id === id)).toBe(true);
+    // Someone else's filter cannot be delivered, even a public one: only its owner's topic takes it.
+    const other = await call(bobToken, 'POST', '/jobs', { kind: 'backfill', params: { filterId: id, since: 0, until: 1, deliver: true } });
+    expect(other.status).toBe(404);
   }, 180_000);
 
   it('does not let an alert see points that arrived with a later alert of its object', async () => {
