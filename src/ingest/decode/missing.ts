@@ -1,5 +1,5 @@
 /**
- * Missing values become null while decoding, not in a second pass: a Rubin alert with 700
+ * Missing values become null while decoding, not in a second pass (and bytes are read as views, below): a Rubin alert with 700
  * history rows holds ~70,000 values, and walking them again costs as much as decoding them.
  * Types compiled with `missingValueTypeHook` read
  *  - every float and double: NaN as null (both surveys);
@@ -15,9 +15,12 @@ export type MissingPolicy = 'ztf' | 'lsst';
 export const ZTF_SENTINELS: readonly number[] = [-999, -9999, -99999];
 
 interface Tap {
+  buf: Buffer;
+  pos: number;
   readFloat(): number;
   readDouble(): number;
   readInt(): number;
+  readLong(): number;
   readString(): string;
 }
 
@@ -27,7 +30,7 @@ export type TypeHook = (schema: unknown, opts: unknown) => avro.Type | undefined
 const isZtfSentinel = (v: number): boolean => v === -999 || v === -9999 || v === -99999;
 
 function missingTypes(policy: MissingPolicy): Record<string, avro.Type> {
-  const base = avro.types as unknown as Record<'FloatType' | 'DoubleType' | 'IntType' | 'StringType', PrimitiveConstructor>;
+  const base = avro.types as unknown as Record<'FloatType' | 'DoubleType' | 'IntType' | 'StringType' | 'BytesType', PrimitiveConstructor>;
   const ztf = policy === 'ztf';
 
   class NullableFloat extends base.FloatType {
@@ -54,7 +57,24 @@ function missingTypes(policy: MissingPolicy): Record<string, avro.Type> {
       return v === 'null' ? null : v;
     }
   }
-  const types: Record<string, avro.Type> = { float: new NullableFloat(), double: new NullableDouble() };
+  /**
+   * Bytes as a view of the message rather than a copy: avsc allocates a zero-filled buffer and
+   * copies into it, which for three ≈20 KB cutout stamps was a sixth of a ZTF decode. The view
+   * lives as long as the message's buffer, which outlives the alert's processing anyway.
+   */
+  class BytesView extends base.BytesType {
+    _read(tap: Tap): Buffer | undefined {
+      const len = tap.readLong();
+      const pos = tap.pos;
+      if (len < 0) {
+        tap.pos = tap.buf.length + 1; // invalid: the decoder reports the record as truncated
+        return undefined;
+      }
+      tap.pos += len;
+      return tap.pos > tap.buf.length ? undefined : tap.buf.subarray(pos, pos + len);
+    }
+  }
+  const types: Record<string, avro.Type> = { float: new NullableFloat(), double: new NullableDouble(), bytes: new BytesView() };
   if (ztf) Object.assign(types, { int: new SentinelInt(), string: new NullString() });
   return types;
 }
