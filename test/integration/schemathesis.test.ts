@@ -10,7 +10,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { createMetricsRegistry } from '../../src/metrics/registry.js';
 import { ensureFirstAdmin } from '../../src/platform/bootstrap.js';
 import { testConfig, withKafka, type KafkaKit } from '../helpers/index.js';
-import { compactedTopic } from './support/alerts.js';
+import { roleTopics } from './support/roles.js';
 import { allFields } from '../../src/alert/catalogue.js';
 import '../../src/alert/fields.js';
 import { archiveQueries } from '../../src/clickhouse/archive-queries.js';
@@ -39,12 +39,8 @@ describe('API conformance to its OpenAPI document (schemathesis)', () => {
   beforeAll(async () => {
     kit = await withKafka(testConfig());
     config = testConfig({
-      topics: {
-        users: await compactedTopic(kit, 'st-users'),
-        tokens: await compactedTopic(kit, 'st-tokens'),
-        filters: await compactedTopic(kit, 'st-filters'),
-        notices: await kit.createTopic({ prefix: 'st-notices' }),
-      },
+      // Its own topics for everything it may write (users, tokens, filters, jobs, watchlists).
+      topics: await roleTopics(kit, 'st'),
     });
     // The archive routes answer from a real archive: the real ZTF alerts stored by the sink's own stage.
     clickhouse = createClient({ url: clickhouseUrl(config), log: { level: ClickHouseLogLevel.OFF } });
