@@ -13,7 +13,7 @@ import { activeVersionOf, userTopic, type FilterRecord } from '../filter/model.j
 import { matchRecord } from '../publish/match.js';
 import { catalogueColumns } from '../sink/columns.js';
 import { ArchiveScan } from './archive-scan.js';
-import type { BackfillParams, ExportParams, JobRecord, JobResult, QueryParams, ResultFormat } from './model.js';
+import type { BackfillParams, ExportParams, JobRecord, JobResult, QueryParams } from './model.js';
 import type { ResultWriter } from './results.js';
 import { checkQuerySql, QUERYABLE_TABLES } from './sql-guard.js';
 
@@ -37,8 +37,6 @@ export type JobExecutor = (ctx: JobContext) => Promise<JobResult>;
 
 /** Header marking a match a backfill job delivered (its value is the job id). */
 export const BACKFILL_HEADER = 'nightjar-backfill-job';
-
-const MATCH_COLUMNS = ['survey', 'alertId', 'objectId', 'mjd', 'ra', 'dec', 'band', 'mag', 'filterId', 'version'] as const;
 
 function limitRows(ctx: JobContext): void {
   if (ctx.results.rows >= ctx.config.jobs.maxResultRows) throw new NightjarError('JOB_INVALID', `the results reached jobs.maxResultRows (${ctx.config.jobs.maxResultRows}); narrow the range`, { details: { limit: ctx.config.jobs.maxResultRows } });
@@ -185,5 +183,3 @@ function csvValue(value: unknown): string {
 }
 
 export const executors: Record<JobRecord['kind'], JobExecutor> = { backfill: runBackfill, query: runQuery, export: runExport };
-
-export type { ResultFormat };
