@@ -106,7 +106,7 @@ export class StateTopic<T> extends EventEmitter<{ change: [key: string, value: T
     const admin: Admin = this.kafka.admin();
     await admin.connect();
     try {
-      const offsets = await admin.fetchTopicOffsets(this.topic);
+      const offsets = await fetchOffsetsRetrying(admin, this.topic);
       // Compaction and transaction markers can leave the last offsets without records; the low
       // watermark bounds what can still be read, so a partition whose low equals high is empty.
       return new Map(offsets.map((o) => [o.partition, BigInt(o.high) > BigInt(o.low) ? BigInt(o.high) : 0n]));
@@ -148,5 +148,20 @@ export class StateTopic<T> extends EventEmitter<{ change: [key: string, value: T
       };
       this.on('change', listener);
     });
+  }
+}
+
+/**
+ * A topic created a moment ago can answer NOT_LEADER_FOR_PARTITION (or another retriable error)
+ * until its leader is known everywhere; the admin client does not retry offset requests itself.
+ */
+async function fetchOffsetsRetrying(admin: Admin, topic: string, attempts = 6): Promise<Awaited<ReturnType<Admin['fetchTopicOffsets']>>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (err) {
+      if (attempt >= attempts || (err as { retriable?: boolean }).retriable !== true) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
   }
 }
