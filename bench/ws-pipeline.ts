@@ -6,8 +6,10 @@
  * with C websocket clients subscribed to the user's matches, 10 % of them stalled, all on this
  * machine. Runs alternate A, B, A, B, ...
  *
- *   npx tsx bench/ws-pipeline.ts [--alerts 2000] [--clients 1000] [--pairs 2] [--out ws-pipeline.json]
- * Writes bench/results/<out>. Every match goes to every healthy client (one user), the heaviest case.
+ *   npx tsx bench/ws-pipeline.ts [--alerts 2000] [--clients 1000] [--users 1] [--pairs 2] [--out ws-pipeline.json]
+ * Writes bench/results/<out>. With one user every match goes to every healthy client, the heaviest
+ * case; with --users U the clients are spread over U users whose filters match disjoint slices of
+ * the sky (RA), so each match goes to about C/U clients, as when users follow their own matches.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,9 +28,10 @@ import { createKafka, createProducer } from '../src/kafka/client.js';
 import { silentLogger } from '../src/log/logger.js';
 import { createPlatform } from '../src/platform/platform.js';
 
-const { values } = parseArgs({ options: { alerts: { type: 'string', default: '2000' }, clients: { type: 'string', default: '1000' }, pairs: { type: 'string', default: '2' }, out: { type: 'string', default: 'ws-pipeline.json' } } });
+const { values } = parseArgs({ options: { alerts: { type: 'string', default: '2000' }, clients: { type: 'string', default: '1000' }, users: { type: 'string', default: '1' }, pairs: { type: 'string', default: '2' }, out: { type: 'string', default: 'ws-pipeline.json' } } });
 const ALERTS = Number(values.alerts);
 const CLIENTS = Number(values.clients);
+const USERS = Number(values.users);
 const PAIRS = Number(values.pairs);
 const logger = silentLogger();
 const base = loadConfig({ overrides: { log: { level: 'silent' } } });
@@ -82,12 +85,16 @@ async function oneRun(index: number, withClients: boolean): Promise<{ withClient
   const platform = createPlatform(kafka, config, logger);
   const filters = new FilterStore(kafka, config, logger, expressionErrors);
   await Promise.all([platform.start(), filters.start()]);
-  const user = `${prefix}-u`;
-  await platform.users.create({ name: user });
-  const tokens: string[] = [];
-  for (let t = 0; t < Math.ceil(CLIENTS / 10); t++) tokens.push((await platform.tokens.issue({ owner: user, scopes: ['read'], lifetimeMs: 3_600_000 })).token);
-  await filters.create({ id: `${prefix}-all`, owner: user, expression: 'mag < 99' });
-  await filters.activate(`${prefix}-all`, user);
+  const users = Array.from({ length: USERS }, (_, u) => `${prefix}-u${u}`);
+  const tokens: string[][] = [];
+  for (const [u, user] of users.entries()) {
+    await platform.users.create({ name: user });
+    tokens.push([]);
+    for (let t = 0; t < Math.ceil(CLIENTS / USERS / 10); t++) tokens[u]!.push((await platform.tokens.issue({ owner: user, scopes: ['read'], lifetimeMs: 3_600_000 })).token);
+    const expression = USERS === 1 ? 'mag < 99' : `ra >= ${(360 * u) / USERS} and ra < ${(360 * (u + 1)) / USERS}`;
+    await filters.create({ id: `${prefix}-f${u}`, owner: user, expression });
+    await filters.activate(`${prefix}-f${u}`, user);
+  }
   await Promise.all([platform.stop(), filters.stop()]);
 
   let api: ChildProcess | undefined;
@@ -98,7 +105,8 @@ async function oneRun(index: number, withClients: boolean): Promise<{ withClient
     const { port } = await once<{ port: number }>(api, 'ready');
     await Promise.all(
       Array.from({ length: CLIENTS }, (_, i) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/live`, ['nightjar.v1'], { headers: { authorization: `Bearer ${tokens[i % tokens.length]}` } });
+        const own = tokens[i % USERS]!;
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/live`, ['nightjar.v1'], { headers: { authorization: `Bearer ${own[Math.floor(i / USERS) % own.length]}` } });
         sockets.push(ws);
         const stalled = i % 10 === 0;
         return new Promise<void>((resolve, reject) => {
@@ -149,7 +157,7 @@ async function oneRun(index: number, withClients: boolean): Promise<{ withClient
     api.send({ type: 'stop' });
     await new Promise((resolve) => api!.on('exit', resolve));
   }
-  await admin.deleteTopics({ topics: [...names.input, names.enriched, names.deadLetter, names.users, names.tokens, names.filters, names.notices, names.models, names.filterStats, userTopic(user)] }).catch(() => undefined);
+  await admin.deleteTopics({ topics: [...names.input, names.enriched, names.deadLetter, names.users, names.tokens, names.filters, names.notices, names.models, names.filterStats, ...users.map(userTopic)] }).catch(() => undefined);
   await admin.disconnect();
   return { withClients, alertsPerSecond: Math.round(seen / seconds), seconds, loadAverage: Math.round(load * 10) / 10, ...(withClients ? { delivered } : {}) };
 }
@@ -164,7 +172,7 @@ for (let pair = 0; pair < PAIRS; pair++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const results = {
-  settings: { alerts: ALERTS, clients: CLIENTS, stalledShare: 0.1, pairs: PAIRS },
+  settings: { alerts: ALERTS, clients: CLIENTS, users: USERS, stalledShare: 0.1, pairs: PAIRS },
   median: {
     withoutClients: median(runs.filter((r) => !r.withClients).map((r) => r.alertsPerSecond)),
     withClients: median(runs.filter((r) => r.withClients).map((r) => r.alertsPerSecond)),
