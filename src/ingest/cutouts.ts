@@ -2,11 +2,11 @@
  * Cutout stamps as the survey sent them: ZTF stores each as a record whose `stampData` is
  * gzip-compressed FITS, Rubin stores plain FITS. They are passed on compressed: inflating three
  * stamps was most of the cost of decoding a ZTF alert, and the enriched and match topics carry
- * them at a third of the size. Whoever shows a stamp inflates it (`fitsBytes`; the API's cutout
- * routes do). A gzip stamp is checked without inflating it: well-formed header, and a declared
- * size (the gzip trailer) within the limit, so a gzip bomb is refused here.
+ * them at a third of the size. Whoever shows a stamp inflates it (the API's cutout routes do, with
+ * gunzipIfNeeded in src/api/cutouts/fits-image.ts). A gzip stamp is checked without inflating it:
+ * well-formed header, and a declared size (the gzip trailer) within the limit, so a gzip bomb is
+ * refused here.
  */
-import { gunzipSync } from 'node:zlib';
 import type { Cutouts } from '../alert/types.js';
 import { NightjarError } from '../errors/index.js';
 import type { Row } from './normalise-common.js';
@@ -29,17 +29,6 @@ export function lsstCutouts(record: Row): Cutouts {
 
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
-}
-
-/** A stamp's FITS bytes: inflated when gzip-compressed (bounded by maxBytes), as is otherwise. */
-export function fitsBytes(stamp: Uint8Array, maxBytes: number): Uint8Array {
-  if (!isGzip(stamp)) return stamp;
-  try {
-    return gunzipSync(stamp, { maxOutputLength: maxBytes, chunkSize: 64 * 1024 });
-  } catch (err) {
-    const code = (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? 'DECODE_OVERSIZED_FIELD' : 'DECODE_AVRO_INVALID';
-    throw new NightjarError(code, `a cutout does not gunzip: ${(err as Error).message}`, { cause: err });
-  }
 }
 
 function ztfStamp(cutout: unknown, maxBytes: number): Uint8Array | null {

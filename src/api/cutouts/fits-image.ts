@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { NightjarError } from '../../errors/index.js';
+import { isGzip } from '../../ingest/cutouts.js';
 
 /**
  * The first two-dimensional image of a FITS file (the primary HDU or an IMAGE extension), as
@@ -20,7 +21,7 @@ const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 
 /** Undoes the gzip layer, if any; the bytes of plain FITS are returned unchanged. */
 export function gunzipIfNeeded(bytes: Buffer, maxBytes = DEFAULT_MAX_BYTES): Buffer {
-  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  if (!isGzip(bytes)) return bytes;
   try {
     return gunzipSync(bytes, { maxOutputLength: maxBytes });
   } catch (err) {
