@@ -1,4 +1,5 @@
 import type { LightCurveRow } from '../clickhouse/archive-queries.js';
+import { csvField } from '../annotate/catalogs/csv.js';
 
 export const LIGHTCURVE_CSV_COLUMNS = ['mjd', 'band', 'kind', 'mag', 'magErr', 'flux', 'fluxErr', 'limitMag'] as const;
 
@@ -16,5 +17,5 @@ export function lightcurveCsv(points: readonly LightCurveRow[]): string {
 function field(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  return csvField(value);
 }

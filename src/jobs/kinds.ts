@@ -16,6 +16,7 @@ import { ArchiveScan } from './archive-scan.js';
 import type { BackfillParams, ExportParams, JobRecord, JobResult, QueryParams } from './model.js';
 import type { ResultWriter } from './results.js';
 import { checkQuerySql, QUERYABLE_TABLES } from './sql-guard.js';
+import { csvField } from '../annotate/catalogs/csv.js';
 
 /** What a running job works with. */
 export interface JobContext {
@@ -178,8 +179,7 @@ export function csvRow(record: Record<string, unknown>, columns: readonly string
 
 function csvValue(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return csvField(typeof value === 'object' ? JSON.stringify(value) : String(value));
 }
 
 export const executors: Record<JobRecord['kind'], JobExecutor> = { backfill: runBackfill, query: runQuery, export: runExport };

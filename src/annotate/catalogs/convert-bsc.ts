@@ -5,6 +5,7 @@
  *   npx tsx src/annotate/catalogs/convert-bsc.ts /work/shared/data/catalogs/bsc5-short.json src/annotate/catalogs/bsc5.csv
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { csvField } from './csv.js';
 
 interface BscEntry {
   HR: string;
@@ -33,10 +34,6 @@ export function parseDec(text: string): number {
   if (!m) throw new Error(`unreadable Dec ${JSON.stringify(text)}`);
   const value = Number(m[2]) + Number(m[3]) / 60 + Number(m[4]) / 3600;
   return m[1] === '-' ? -value : value;
-}
-
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
 export function convertBsc(entries: BscEntry[]): string {

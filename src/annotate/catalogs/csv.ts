@@ -92,3 +92,8 @@ export async function readCsv(
   for await (const chunk of stream) await deliver(parser.push(chunk));
   await deliver(parser.end());
 }
+
+/** One CSV field (RFC 4180): quoted when it holds a quote, a comma or a line break, quotes doubled. */
+export function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}

@@ -8,6 +8,7 @@ import { NightjarError } from '../../errors/index.js';
 import { principalOf } from '../auth.js';
 import type { ApiServices } from '../context.js';
 import { errorResponses, nameSchema, tokenSecurity } from '../schemas.js';
+import { csvField } from '../../annotate/catalogs/csv.js';
 
 /** Largest watchlist or watchmap upload: a CSV of a million entries is about 40 MB. */
 export const WATCH_UPLOAD_LIMIT = 128 * 1024 * 1024;
@@ -161,8 +162,7 @@ function mapView(record: { name: string; owner: string; source: string; skyFract
 
 /** JSON entries through the CSV parser, so both uploads obey the same checks and messages. */
 function entriesCsv(entries: readonly { name: string; ra: number; dec: number; radius?: number }[]): string {
-  const quote = (text: string) => (/[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
-  return ['name,ra,dec,radius', ...entries.map((e) => `${quote(e.name)},${e.ra},${e.dec},${e.radius ?? ''}`)].join('\n');
+  return ['name,ra,dec,radius', ...entries.map((e) => `${csvField(e.name)},${e.ra},${e.dec},${e.radius ?? ''}`)].join('\n');
 }
 
 function regionOfBody(body: unknown, credible: number | undefined): { spec: RegionSpec; source: string; skyFraction: number } {
