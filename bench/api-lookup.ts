@@ -33,6 +33,7 @@ import { appendRows, emptyRows } from '../src/sink/rows.js';
 import { createArchiveTables } from '../src/sink/schema.js';
 import { clickhouseWriter } from '../src/sink/writer.js';
 import { memoryServices } from '../test/unit/api/memory-services.js';
+import { seededRandom } from '../src/filter/lang/generate.js';
 
 const ALERTS = Number(process.argv[2] ?? 200_000);
 const RUNS = Number(process.argv[3] ?? 5);
@@ -43,18 +44,6 @@ const BATCH = 10_000;
 const config = loadConfig();
 const columns = catalogueColumns(allFields());
 
-/** Deterministic generator (mulberry32): the server and the load generator agree on ids and positions. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Position {
   alertId: string;
   ra: number;
@@ -62,7 +51,7 @@ interface Position {
 }
 
 function positions(count: number): Position[] {
-  const random = prng(42);
+  const random = seededRandom(42);
   return Array.from({ length: count }, (_, i) => ({
     alertId: String(3_100_000_000_000_000_000n + BigInt(i)),
     ra: random() * 359.999,
@@ -178,7 +167,7 @@ async function main(): Promise<void> {
       server!.once('exit', (code) => reject(new Error(`server exited (${code})`)));
     });
     const url = `http://127.0.0.1:${port}`;
-    const random = prng(7);
+    const random = seededRandom(7);
     const pick = () => all[Math.floor(random() * all.length)]!;
     // Warm up connections, the JIT and ClickHouse's caches before measuring.
     await autocannon({ url, connections: CONNECTIONS, duration: 3, headers: { authorization: `Bearer ${token}` }, requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: `/api/v1/alerts/${pick().alertId}` }) }] });

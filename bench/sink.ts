@@ -18,6 +18,7 @@ import { catalogueColumns } from '../src/sink/columns.js';
 import { appendRows, emptyRows, rowCount, type ArchiveRows } from '../src/sink/rows.js';
 import { createArchiveTables } from '../src/sink/schema.js';
 import { clickhouseWriter } from '../src/sink/writer.js';
+import { seededRandom } from '../src/filter/lang/generate.js';
 
 const ALERTS = Number(process.argv[2] ?? 1_000_000);
 const ALERTS_PER_OBJECT = 5;
@@ -28,18 +29,6 @@ const config = loadConfig();
 const database = `nightjar_bench_${process.pid}`;
 const client = createClient({ url: clickhouseUrl(config), request_timeout: config.clickhouse.requestTimeoutMs });
 const columns = catalogueColumns(allFields());
-
-/** Deterministic generator (mulberry32), so runs compare like for like. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface SyntheticObject {
   ra: number;
@@ -102,7 +91,7 @@ async function main(): Promise<void> {
   try {
     await createArchiveTables(client, database, allFields());
     const writer = clickhouseWriter(client, database);
-    const random = prng(42);
+    const random = seededRandom(42);
     const objects = objectsOf(Math.ceil(ALERTS / ALERTS_PER_OBJECT), random);
 
     let rowsWritten = 0;
@@ -127,7 +116,7 @@ async function main(): Promise<void> {
     const coneSmall: number[] = [];
     const coneLarge: number[] = [];
     const objectLc: number[] = [];
-    const probe = prng(7);
+    const probe = seededRandom(7);
     let hits = 0;
     let points = 0;
     for (let q = 0; q < QUERIES; q++) {
