@@ -219,7 +219,8 @@ function surveyCondition(survey: Survey | undefined): string[] {
   return [`survey = ${stringLiteral(survey)}`];
 }
 
-async function select<T>(client: ClickHouseClient, query: string, what: string): Promise<T[]> {
+/** Rows of a read query (JSON; 64-bit integers that fit a double become numbers); errors classified for `what`. */
+export async function select<T>(client: ClickHouseClient, query: string, what: string): Promise<T[]> {
   try {
     const result = await client.query({ query, format: 'JSON' });
     const body = await result.json<T>();

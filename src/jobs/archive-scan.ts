@@ -3,10 +3,9 @@ import '../alert/fields.js';
 import '../annotate/fields.js';
 import { allFields } from '../alert/catalogue.js';
 import type { Survey } from '../alert/types.js';
-import { alertFromRow, haversineSql, type ArchivedAlert } from '../clickhouse/archive-queries.js';
+import { alertFromRow, haversineSql, select, type ArchivedAlert } from '../clickhouse/archive-queries.js';
 import { catalogueColumns } from '../sink/columns.js';
 import { floatLiteral, integerLiteral, quoteIdentifier, stringLiteral } from '../sink/sql.js';
-import { classifyClickHouseError } from '../sink/writer.js';
 
 /** Which archived alerts a job reads: a time range (MJD, end exclusive), a cone (arcsec), a survey. */
 export interface ScanRange {
@@ -47,7 +46,7 @@ export class ArchiveScan {
 
   async count(): Promise<number> {
     const where = this.conditions();
-    const [row] = await this.select<{ n: string | number }>(`SELECT count() AS n FROM ${this.table} FINAL${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`);
+    const [row] = await select<{ n: string | number }>(this.client, `SELECT count() AS n FROM ${this.table} FINAL${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`, 'alerts');
     return Number(row?.n ?? 0);
   }
 
@@ -60,8 +59,10 @@ export class ArchiveScan {
         const { mjd, survey, alertId } = after;
         where.push(`(mjd > ${floatLiteral(mjd)} OR (mjd = ${floatLiteral(mjd)} AND (survey > ${stringLiteral(survey)} OR (survey = ${stringLiteral(survey)} AND alertId > ${stringLiteral(alertId)}))))`);
       }
-      const rows = await this.select<Record<string, unknown>>(
+      const rows = await select<Record<string, unknown>>(
+        this.client,
         `SELECT *, toUnixTimestamp(ingested_at) AS ingested_unix FROM ${this.table} FINAL${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY mjd, survey, alertId LIMIT ${integerLiteral(this.pageSize)}`,
+        'alerts',
       );
       if (rows.length === 0) return;
       const page = rows.map((row) => alertFromRow(row, this.booleans));
@@ -76,8 +77,10 @@ export class ArchiveScan {
   async cutouts(alertIds: readonly string[]): Promise<Map<string, Record<string, string>>> {
     const out = new Map<string, Record<string, string>>();
     if (alertIds.length === 0) return out;
-    const rows = await this.select<{ alertId: string; kind: string; fits: string }>(
+    const rows = await select<{ alertId: string; kind: string; fits: string }>(
+      this.client,
       `SELECT alertId, kind, fits FROM ${quoteIdentifier(this.database)}.${quoteIdentifier('cutouts')} FINAL WHERE alertId IN (${alertIds.map(stringLiteral).join(', ')})`,
+      'cutouts',
     );
     for (const { alertId, kind, fits } of rows) {
       const entry = out.get(alertId) ?? {};
@@ -85,15 +88,5 @@ export class ArchiveScan {
       out.set(alertId, entry);
     }
     return out;
-  }
-
-  private async select<T>(query: string): Promise<T[]> {
-    try {
-      // Integer columns as JSON numbers, as the worker had them (ids are String columns, so stay exact).
-      const result = await this.client.query({ query, format: 'JSON', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
-      return (await result.json<T>()).data;
-    } catch (err) {
-      throw classifyClickHouseError(err, 'alerts', 'INTERNAL');
-    }
   }
 }

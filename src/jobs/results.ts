@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { select } from '../clickhouse/archive-queries.js';
 import { classifyClickHouseError } from '../sink/writer.js';
 import { integerLiteral, quoteIdentifier, stringLiteral } from '../sink/sql.js';
 
@@ -28,9 +29,9 @@ export class JobResults {
   /** The parts of one attempt, in order, read one at a time (bounded memory for any size). */
   async *read(jobId: string, attempt: number): AsyncGenerator<string> {
     const where = `jobId = ${stringLiteral(jobId)} AND attempt = ${integerLiteral(attempt)}`;
-    const parts = await this.select<{ part: number }>(`SELECT part FROM ${this.table} WHERE ${where} ORDER BY part`);
+    const parts = await select<{ part: number }>(this.client, `SELECT part FROM ${this.table} WHERE ${where} ORDER BY part`, 'job_results');
     for (const { part } of parts) {
-      const [row] = await this.select<{ data: string }>(`SELECT data FROM ${this.table} WHERE ${where} AND part = ${integerLiteral(Number(part))} LIMIT 1`);
+      const [row] = await select<{ data: string }>(this.client, `SELECT data FROM ${this.table} WHERE ${where} AND part = ${integerLiteral(Number(part))} LIMIT 1`, 'job_results');
       if (row) yield row.data;
     }
   }
@@ -39,14 +40,6 @@ export class JobResults {
   async delete(jobId: string): Promise<void> {
     try {
       await this.client.command({ query: `ALTER TABLE ${this.table} DELETE WHERE jobId = ${stringLiteral(jobId)}` });
-    } catch (err) {
-      throw classifyClickHouseError(err, 'job_results', 'INTERNAL');
-    }
-  }
-
-  private async select<T>(query: string): Promise<T[]> {
-    try {
-      return await (await this.client.query({ query, format: 'JSONEachRow' })).json<T>();
     } catch (err) {
       throw classifyClickHouseError(err, 'job_results', 'INTERNAL');
     }
