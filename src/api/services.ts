@@ -45,13 +45,13 @@ export async function startApiServices(kafka: Kafka, config: Config, logger: Log
   const platform = createPlatform(kafka, config, log, options.clock);
   const filters = new FilterStore(kafka, config, log, expressionErrors, options.clock);
   const notices = new NoticeFollower(kafka, config.topics.notices, log);
-  const statusClickHouse = createClickHouse(config);
-  const status = new StatusSource(kafka, statusClickHouse, config, log);
+  // One client for the status page's dead-letter counts and for job results.
+  const clickhouse = createClickHouse(config);
+  const status = new StatusSource(kafka, clickhouse, config, log);
   const jobStore = new JobStore(kafka, config, log, options.clock);
-  const jobsClickHouse = createClickHouse(config);
   const watch = await WatchStore.open(kafka, config, log);
   const topicStats = options.stats || !options.statsTopic || !(await topicExists(kafka, options.statsTopic)) ? undefined : TopicStatsSource.create(kafka, options.statsTopic, log);
-  const stoppables: { stop(): Promise<void> }[] = [platform, filters, notices, status, { stop: () => statusClickHouse.close() }, jobStore, { stop: () => jobsClickHouse.close() }, { stop: () => watch.close() }, ...(topicStats ? [topicStats] : [])];
+  const stoppables: { stop(): Promise<void> }[] = [platform, filters, notices, status, { stop: () => clickhouse.close() }, jobStore, { stop: () => watch.close() }, ...(topicStats ? [topicStats] : [])];
   try {
     await Promise.all([platform.start(), filters.start(), notices.start(), jobStore.start(), topicStats?.start()]);
   } catch (err) {
@@ -71,7 +71,7 @@ export async function startApiServices(kafka: Kafka, config: Config, logger: Log
     clock: options.clock,
     live,
     archive: options.archive,
-    jobs: { store: jobStore, results: new JobResults(jobsClickHouse, config.clickhouse.database) },
+    jobs: { store: jobStore, results: new JobResults(clickhouse, config.clickhouse.database) },
     watch,
     status,
     recent: new TopicTail(kafka, config, log),
