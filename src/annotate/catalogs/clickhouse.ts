@@ -9,7 +9,7 @@ import { StringColumnBuilder, type Column } from '../sky/columns.js';
 import { prepareCone } from '../sky/crossmatch.js';
 import { ang2pixNest, discPixels, MAX_ORDER } from '../sky/healpix.js';
 import type { SkyIndex } from '../sky/sky-index.js';
-import { DEG, isValidPosition } from '../sky/sphere.js';
+import { isValidPosition, unitVector } from '../sky/sphere.js';
 import { validateCatalogConfig } from './load.js';
 import { readCsvCatalog, readParquetCatalog } from './readers.js';
 import type { CatalogConfig, LoadedCatalog } from './types.js';
@@ -197,8 +197,8 @@ export function coverPixels(ras: Float64Array, decs: Float64Array, radiusArcsec:
     const ra = ras[j]!;
     const dec = decs[j]!;
     if (!(ra >= 0 && ra <= 360 && dec >= -90 && dec <= 90)) continue;
-    const cosDec = Math.cos(dec * DEG);
-    for (const pixel of discPixels(cone.queryOrder, cosDec * Math.cos(ra * DEG), cosDec * Math.sin(ra * DEG), Math.sin(dec * DEG), cone.radiusRad)) starts.push(pixel);
+    const { x, y, z } = unitVector(ra, dec);
+    for (const pixel of discPixels(cone.queryOrder, x, y, z, cone.radiusRad)) starts.push(pixel);
   }
   return { pixels: [...new Set(starts)].sort((a, b) => a - b), scale };
 }
@@ -256,10 +256,10 @@ function indexOf(rows: readonly CatalogRow[], columns: readonly string[], numeri
     // The unit vector exactly as SkyIndexBuilder computes it.
     const ra = Number(row.ra);
     const dec = Number(row.dec);
-    const cosDec = Math.cos(dec * DEG);
-    index.x[i] = cosDec * Math.cos(ra * DEG);
-    index.y[i] = cosDec * Math.sin(ra * DEG);
-    index.z[i] = Math.sin(dec * DEG);
+    const { x, y, z } = unitVector(ra, dec);
+    index.x[i] = x;
+    index.y[i] = y;
+    index.z[i] = z;
     ids.push(row.id);
     for (let c = 0; c < columns.length; c++) {
       const text = row.vals[c] ?? '';
