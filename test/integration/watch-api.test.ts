@@ -5,7 +5,7 @@ import type { Config } from '../../src/config/index.js';
 import { userTopic } from '../../src/filter/model.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ensureFirstAdmin } from '../../src/platform/bootstrap.js';
-import { consumeAll, testConfig, uniqueName, withKafka, type KafkaKit } from '../helpers/index.js';
+import { consumeAll, testConfig, uniqueName, waitFor, withKafka, type KafkaKit } from '../helpers/index.js';
 import { expectedAlerts, sampleMessages, type SurveyMessage } from './support/alerts.js';
 import { freePort, roleTopics } from './support/roles.js';
 
@@ -57,10 +57,18 @@ describe('watchlists and watchmaps over the API, live', () => {
     return { status: response.status, json: text ? JSON.parse(text) : undefined };
   }
 
-  async function matchedAfter(offset: number): Promise<string[]> {
+  /** A gauge of this process's /metrics (the worker's watch state reports what it has loaded). */
+  async function gauge(name: string): Promise<number> {
+    const text = await (await fetch(`http://127.0.0.1:${config.api.port}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return line === undefined ? NaN : Number(line.split(' ')[1]);
+  }
+
+  /** Replays the real alerts and returns the alert ids matched after `offset`, waiting for at least `expected` of them (then a while for extras). */
+  async function matchedAfter(offset: number, expected: number): Promise<string[]> {
     const before = offset;
     await kit.producer.send({ topic: config.topics.input[0]!, messages: messages.map((m) => ({ key: m.key, value: m.value })) });
-    const seen = await consumeAll(kit.kafka, userTopic(alice), { count: before + 1, timeoutMs: 60_000, settleMs: 4_000 });
+    const seen = await consumeAll(kit.kafka, userTopic(alice), { count: before + expected, timeoutMs: 60_000, settleMs: 4_000 });
     return seen.slice(before).map((m) => JSON.parse(m.value!).alert.alertId as string).sort();
   }
 
@@ -85,15 +93,17 @@ describe('watchlists and watchmaps over the API, live', () => {
     const id = uniqueName('watched');
     expect((await send(aliceToken, 'POST', '/filters', { id, expression: 'watchlist.hit("targets") or inmap("field")' })).status).toBe(201);
     expect((await send(aliceToken, 'POST', `/filters/${id}/activate`, {})).status).toBe(200);
+    // The worker has loaded the list and the map (the filter too, once it reports the version).
+    await waitFor(async () => (await gauge('nightjar_watchlists_loaded')) === 1 && (await gauge('nightjar_watchmaps_loaded')) === 1, { timeoutMs: 30_000, message: 'the worker loaded the list and the map' });
     await new Promise((resolve) => setTimeout(resolve, 3_000));
 
-    expect(await matchedAfter(0)).toEqual([a!.alertId, b!.alertId, c!.alertId].sort());
+    expect(await matchedAfter(0, 3)).toEqual([a!.alertId, b!.alertId, c!.alertId].sort());
 
     // Deleting the list takes effect live: the same alerts again match only through the map.
     expect((await send(aliceToken, 'DELETE', '/watchlists/targets')).status).toBe(204);
     expect((await send(aliceToken, 'GET', '/watchlists')).json.watchlists).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
-    expect(await matchedAfter(3)).toEqual([c!.alertId]);
+    await waitFor(async () => (await gauge('nightjar_watchlists_loaded')) === 0, { timeoutMs: 30_000, message: 'the worker unloaded the deleted list' });
+    expect(await matchedAfter(3, 1)).toEqual([c!.alertId]);
   }, 180_000);
 
   it('accepts JSON entries and MOC JSON, and explains bad uploads', async () => {
