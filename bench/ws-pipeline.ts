@@ -6,16 +6,18 @@
  * with C websocket clients subscribed to the user's matches, 10 % of them stalled, all on this
  * machine. Runs alternate A, B, A, B, ...
  *
- *   npx tsx bench/ws-pipeline.ts [--alerts 2000] [--clients 1000] [--users 1] [--pairs 2] [--out ws-pipeline.json]
+ *   npx tsx bench/ws-pipeline.ts [--alerts 2000] [--clients 1000] [--users 1] [--pairs 2] [--out ws-pipeline.json] [--profile-api DIR]
  * Writes bench/results/<out>. With one user every match goes to every healthy client, the heaviest
  * case; with --users U the clients are spread over U users whose filters match disjoint slices of
  * the sky (RA), so each match goes to about C/U clients, as when users follow their own matches.
+ * --profile-api DIR writes a V8 CPU profile of each api-role process there (node --cpu-prof).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import type { Admin } from 'kafkajs';
 import WebSocket from 'ws';
 import { loadConfig, type Config } from '../src/config/index.js';
 import { expressionErrors } from '../src/filter/lang-matcher.js';
@@ -28,7 +30,7 @@ import { createKafka, createProducer } from '../src/kafka/client.js';
 import { silentLogger } from '../src/log/logger.js';
 import { createPlatform } from '../src/platform/platform.js';
 
-const { values } = parseArgs({ options: { alerts: { type: 'string', default: '2000' }, clients: { type: 'string', default: '1000' }, users: { type: 'string', default: '1' }, pairs: { type: 'string', default: '2' }, out: { type: 'string', default: 'ws-pipeline.json' } } });
+const { values } = parseArgs({ options: { alerts: { type: 'string', default: '2000' }, clients: { type: 'string', default: '1000' }, users: { type: 'string', default: '1' }, pairs: { type: 'string', default: '2' }, out: { type: 'string', default: 'ws-pipeline.json' }, 'profile-api': { type: 'string' } } });
 const ALERTS = Number(values.alerts);
 const CLIENTS = Number(values.clients);
 const USERS = Number(values.users);
@@ -46,8 +48,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function child(script: string, config: Config): ChildProcess {
-  return fork(new URL(script, import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function child(script: string, config: Config, profileDir?: string): ChildProcess {
+  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  return fork(new URL(script, import.meta.url).pathname, [], { execArgv: ['--import', 'tsx', ...profile], env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 function once<T>(proc: ChildProcess, type: string): Promise<T> {
   return new Promise((resolve) => {
@@ -64,11 +67,7 @@ function once<T>(proc: ChildProcess, type: string): Promise<T> {
 const alerts: { key: string; value: Buffer }[] = [];
 for await (const a of syntheticAlerts({ survey: 'ztf', count: ALERTS, seed: 7, rubinSchemas: loadRubinSchemas() })) alerts.push({ key: a.key, value: a.value });
 
-async function oneRun(index: number, withClients: boolean): Promise<{ withClients: boolean; alertsPerSecond: number; seconds: number; loadAverage: number; delivered?: number }> {
-  const prefix = `wspipe${Date.now().toString(36)}r${index}`;
-  const names = { input: [`${prefix}-input`], enriched: `${prefix}-enriched`, deadLetter: `${prefix}-dlq`, users: `${prefix}-users`, tokens: `${prefix}-tokens`, filters: `${prefix}-filters`, notices: `${prefix}-notices`, models: `${prefix}-models`, filterStats: `${prefix}-stats` };
-  const admin = kafka.admin();
-  await admin.connect();
+async function createTopics(admin: Admin, names: { input: string[]; enriched: string; deadLetter: string; users: string; tokens: string; filters: string; notices: string; models: string; filterStats: string }): Promise<void> {
   const big = [{ name: 'max.message.bytes', value: String(MAX_RECORD_BYTES) }];
   const compact = [{ name: 'cleanup.policy', value: 'compact' }];
   await admin.createTopics({
@@ -81,6 +80,23 @@ async function oneRun(index: number, withClients: boolean): Promise<{ withClient
       { topic: names.notices, numPartitions: 1 },
     ],
   });
+}
+
+async function oneRun(index: number, withClients: boolean): Promise<{ withClients: boolean; alertsPerSecond: number; seconds: number; loadAverage: number; delivered?: number }> {
+  const prefix = `wspipe${Date.now().toString(36)}r${index}`;
+  const names = { input: [`${prefix}-input`], enriched: `${prefix}-enriched`, deadLetter: `${prefix}-dlq`, users: `${prefix}-users`, tokens: `${prefix}-tokens`, filters: `${prefix}-filters`, notices: `${prefix}-notices`, models: `${prefix}-models`, filterStats: `${prefix}-stats` };
+  const admin = kafka.admin();
+  await admin.connect();
+  // Right after a broker (re)start, waiting for leaders can fail with UNKNOWN_TOPIC_OR_PARTITION: retry.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await createTopics(admin, names);
+      break;
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await sleep(1_000 * attempt);
+    }
+  }
   const config = loadConfig({ overrides: { log: { level: 'silent' }, topics: names, api: { port: await freePort() }, runner: { instanceId: prefix, groupPrefix: prefix }, filters: { runawayShare: 1, maxMatchesPerSecond: 100_000 }, live: { maxConnections: CLIENTS + 100 } } });
   const platform = createPlatform(kafka, config, logger);
   const filters = new FilterStore(kafka, config, logger, expressionErrors);
@@ -101,7 +117,7 @@ async function oneRun(index: number, withClients: boolean): Promise<{ withClient
   const sockets: WebSocket[] = [];
   let delivered = 0;
   if (withClients) {
-    api = child('./ws-api.ts', { ...config, api: { ...config.api, port: await freePort() } });
+    api = child('./ws-api.ts', { ...config, api: { ...config.api, port: await freePort() } }, values['profile-api']);
     const { port } = await once<{ port: number }>(api, 'ready');
     await Promise.all(
       Array.from({ length: CLIENTS }, (_, i) => {
