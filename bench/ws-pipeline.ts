@@ -178,10 +178,23 @@ async function oneRun(index: number, withClients: boolean): Promise<{ withClient
   return { withClients, alertsPerSecond: Math.round(seen / seconds), seconds, loadAverage: Math.round(load * 10) / 10, ...(withClients ? { delivered } : {}) };
 }
 
+/** A run whose set-up fails (a busy broker refusing topic creation) is started again on fresh topics. */
+async function oneRunRetried(index: number, withClients: boolean): ReturnType<typeof oneRun> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await oneRun(index, withClients);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      console.error(`run ${index} failed (${(err as Error).message}); again`);
+      await sleep(5_000);
+    }
+  }
+}
+
 const runs = [];
 for (let pair = 0; pair < PAIRS; pair++) {
   for (const withClients of [false, true]) {
-    const result = await oneRun(runs.length, withClients);
+    const result = await oneRunRetried(runs.length, withClients);
     console.error(JSON.stringify(result));
     runs.push(result);
   }
