@@ -12,6 +12,7 @@ import type { ReadinessCheck } from './readiness.js';
 import { operationsRoutes } from './routes/operations.js';
 import { v1Routes } from './routes/v1.js';
 import { explainNodeSchema } from './routes/filter-tools.js';
+import { loadDashboardAssets } from '../dashboard/assets.js';
 import { dashboardRoutes } from '../dashboard/routes.js';
 
 export interface ApiOptions {
@@ -52,7 +53,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   void app.register(async (scope) => operationsRoutes(scope, options));
   if (services) void app.register(async (v1) => v1Routes(v1, { ...services, operations: { registry: options.registry, readiness: options.readiness } }), { prefix: '/api/v1' });
   // The dashboard (docs/dashboard.md) talks to /api/v1, so it is served where that is.
-  if (services) void app.register(async (scope) => dashboardRoutes(scope));
+  if (services) void app.register(async (scope) => dashboardRoutes(scope, loadDashboardAssets(), { hipsUrl: config.dashboard.hips.url, hipsProbeTimeoutMs: config.dashboard.hips.probeTimeoutMs }));
   return app;
 }
 

@@ -193,6 +193,14 @@ export const defaults = {
     /** How long a shared topic reader keeps running after its last subscriber left (ms). */
     idleReaderMs: 30_000,
   },
+  dashboard: {
+    hips: {
+      /** HiPS image survey behind the sky view's Aladin Lite (the browser fetches `<url>/properties` and tiles); empty: always the offline projection. */
+      url: 'https://alasky.cds.unistra.fr/DSS/DSSColor',
+      /** How long the browser waits for `<url>/properties` before drawing the offline projection instead (ms). */
+      probeTimeoutMs: 4_000,
+    },
+  },
 };
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -246,6 +254,8 @@ export const rules: Record<string, (value: unknown) => string | null> = {
   'clickhouse.database': (v) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(v as string) ? null : 'allowed values: a plain identifier (letters, digits and _, not starting with a digit)'),
   'kafka.brokers': (v) => ((v as string[]).every((b) => /^[^\s:]+:\d+$/.test(b)) ? null : 'allowed values: a comma-separated list of host:port'),
   'clickhouse.url': (v) => (v === '' || /^https?:\/\/[^\s]+$/.test(v as string) ? null : 'allowed values: empty or an http(s):// URL'),
+  'dashboard.hips.url': (v) => (v === '' || /^https?:\/\/[^\s"'<>]+[^\s"'<>/]$/.test(v as string) ? null : 'allowed values: empty (no image survey) or an http(s):// URL without a trailing slash'),
+  'dashboard.hips.probeTimeoutMs': positiveInteger,
   'schemaRegistry.url': (v) => (v === '' || /^https?:\/\/[^\s]+$/.test(v as string) ? null : 'allowed values: empty or an http(s):// URL'),
 };
 

@@ -39,7 +39,8 @@ export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
 
 /**
  * Third-party modules served from node_modules (no CDN: the dashboard works without any external
- * network). Their ES module builds import only bare `preact`, which the page's import map resolves.
+ * network). Their ES module builds import only bare `preact`, which the page's import map resolves;
+ * Aladin Lite's imports nothing (its WebAssembly core is inlined).
  */
 function vendorFiles(): Record<string, string> {
   const require = createRequire(import.meta.url);
@@ -50,6 +51,9 @@ function vendorFiles(): Record<string, string> {
     'vendor/htm.mjs': join(dir('htm'), 'htm.mjs'),
     'vendor/uplot.mjs': join(dir('uplot'), 'uPlot.esm.js'),
     'vendor/uplot.css': join(dir('uplot'), 'uPlot.min.css'),
+    // Loaded only by the sky view, and only when its image survey answers (docs/dashboard.md). Its
+    // package exports an ES module build for `import` alone, so it is resolved the way `import` does.
+    'vendor/aladin.mjs': fileURLToPath(import.meta.resolve('aladin-lite')),
   };
 }
 

@@ -39,8 +39,44 @@ describe('the dashboard served by the api role', () => {
       expect(res.headers['cache-control'], url).toBe('public, max-age=31536000, immutable');
       expect(res.headers.etag, url).toMatch(/^"[\w-]+"$/);
     }
-    // No module reaches for another host: the dashboard works without external network.
-    for (const [name, asset] of assets.files) expect(asset.body.toString('utf8'), name).not.toMatch(/(src|href)=["']https?:\/\//);
+    // No module reaches for another host: the dashboard works without external network. Aladin
+    // Lite names CDS services for features the sky view does not turn on; the CSP (next test) is
+    // what keeps it to the configured image survey.
+    for (const [name, asset] of assets.files) if (name !== 'vendor/aladin.mjs') expect(asset.body.toString('utf8'), name).not.toMatch(/(src|href)=["']https?:\/\//);
+  });
+
+  it('names the configured image survey in the page and allows its origin, and only it, in the CSP', async () => {
+    const page = await app.inject({ url: '/' });
+    expect(kit.config.dashboard.hips.url).toBe('https://alasky.cds.unistra.fr/DSS/DSSColor');
+    expect(page.body).toContain('<meta name="nightjar-hips-url" content="https://alasky.cds.unistra.fr/DSS/DSSColor">');
+    expect(page.body).toContain(`<meta name="nightjar-hips-probe-ms" content="${kit.config.dashboard.hips.probeTimeoutMs}">`);
+    const csp = Object.fromEntries(String(page.headers['content-security-policy']).split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1)]));
+    expect(csp['connect-src']).toEqual(["'self'", 'ws:', 'wss:', 'data:', 'https://alasky.cds.unistra.fr']);
+    expect(csp['img-src']).toEqual(["'self'", 'blob:', 'data:', 'https://alasky.cds.unistra.fr']);
+    expect(csp['script-src']).toContain("'wasm-unsafe-eval'");
+    expect(csp['worker-src']).toEqual(["'self'", 'blob:']);
+
+    // No survey: the page reaches no other origin and compiles no WebAssembly.
+    const offline = memoryServices();
+    offline.config.dashboard.hips.url = '';
+    const bare = buildApi({ config: offline.config, logger: silentLogger(), registry: createMetricsRegistry(), readiness: [], services: offline.services });
+    const res = await bare.inject({ url: '/' });
+    expect(res.body).toContain('<meta name="nightjar-hips-url" content="">');
+    const policy = String(res.headers['content-security-policy']);
+    expect(policy).toContain("connect-src 'self' ws: wss:;");
+    expect(policy).toContain("img-src 'self' blob: data:;");
+    expect(policy).not.toContain('wasm');
+    expect(policy).not.toContain('worker-src');
+    expect(res.headers.etag).not.toBe(page.headers.etag);
+  });
+
+  it('serves Aladin Lite (imported by the sky view only) compressed', async () => {
+    expect(assets.files.get('vendor/aladin.mjs')?.body.toString('utf8', 0, 4000)).toContain('const IC="3.8.2"');
+    const res = await app.inject({ url: `/assets/${assets.version}/vendor/aladin.mjs`, headers: { 'accept-encoding': 'gzip' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/javascript');
+    expect(res.headers['content-encoding']).toBe('gzip');
+    expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
   });
 
   it('compresses text assets for clients that accept gzip', async () => {
