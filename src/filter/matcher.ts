@@ -3,6 +3,7 @@ import type { Alert, Survey } from '../alert/types.js';
 import { surveys as allSurveys } from '../alert/types.js';
 import { CandidateIndex, chooseAnchor, MIN_SAMPLE, type Anchor } from './lang/candidate-index.js';
 import { compileFilter, type CompiledFilter } from './lang/compiled.js';
+import { GuardTable, type Guard } from './lang/guards.js';
 import type { FilterLimits } from './lang/limits.js';
 import { SkyGrid } from './lang/sky-cells.js';
 import type { EvalContext } from './lang/types.js';
@@ -34,12 +35,14 @@ interface Entry {
   ctx: EvalContext;
   stats: FilterStats;
   anchor: Anchor;
+  guard: Guard;
 }
 
 /**
  * Thousands of compiled filters, and which of them an alert matches. Filters are indexed per
- * survey by one necessary condition each (see CandidateIndex), so an alert evaluates only its
- * candidates. Keys are opaque (the engine uses `<id>@<version>`); `setVersion` replaces an id's
+ * survey by one necessary condition each (see CandidateIndex); each candidate is then checked
+ * against all its necessary ranges, equalities and required fields at once (see GuardTable),
+ * and only the candidates passing that guard are evaluated. Keys are opaque (the engine uses `<id>@<version>`); `setVersion` replaces an id's
  * previous version. Evaluation errors are counted, never thrown.
  */
 export class FilterMatcher {
@@ -47,6 +50,9 @@ export class FilterMatcher {
   private readonly versions = new Map<string, string>();
   private readonly bySurvey = new Map<Survey, CandidateIndex<Entry>>();
   private readonly grid: SkyGrid;
+  private readonly guards = new GuardTable();
+  /** Candidates the index proposed and the guard turned away, since construction. */
+  private guarded = 0;
   /** A ring of recent alerts: the stream the anchors are chosen for. */
   private readonly sample: Alert[] = [];
   private readonly sampleSize: number;
@@ -79,6 +85,7 @@ export class FilterMatcher {
       key, filter, ctx: owner === undefined ? {} : { owner },
       stats: { evaluated: 0, matched: 0, errors: 0, totalNs: 0 },
       anchor: chooseAnchor(filter.plan, this.grid, this.sample),
+      guard: this.guards.compile(filter.plan),
     };
     this.entries.set(key, entry);
     for (const s of filter.surveys) this.bySurvey.get(s)?.add(entry, entry.anchor);
@@ -117,7 +124,12 @@ export class FilterMatcher {
     this.observe(alert);
     const candidates: Entry[] = [];
     try {
-      index.forEachCandidate(alert, (entry) => candidates.push(entry));
+      const guards = this.guards;
+      guards.begin(alert);
+      index.forEachCandidate(alert, (entry) => {
+        if (guards.passes(entry.guard)) candidates.push(entry);
+        else this.guarded++;
+      });
     } catch {
       // An alert whose fields throw on read: let every filter try it, each error counted.
       return this.matchAll(alert);
@@ -154,6 +166,11 @@ export class FilterMatcher {
   stats(key: string): FilterStats | undefined {
     const entry = this.entries.get(key);
     return entry ? { ...entry.stats } : undefined;
+  }
+
+  /** How many candidates of the index the guards turned away without evaluating them. */
+  get guardedCandidates(): number {
+    return this.guarded;
   }
 
   anchorOf(key: string): Anchor | undefined {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../../src/alert/types.js';
-import { grammarFilter, realisticFilter, seededRandom } from '../../../src/filter/lang/generate.js';
+import { grammarFilter, realisticFilter, scienceFilter, seededRandom } from '../../../src/filter/lang/generate.js';
 import { compileFilter, validateFilter } from '../../../src/filter/lang/index.js';
 import { SkyGrid } from '../../../src/filter/lang/sky-cells.js';
 import { FilterMatcher } from '../../../src/filter/matcher.js';
@@ -60,6 +60,30 @@ describe('FilterMatcher index', () => {
       total += indexed.length;
     }
     expect(total).toBeGreaterThan(0);
+  });
+
+  it('returns exactly the brute-force matches for science-case filters, the guards skipping most candidates', () => {
+    const rnd = seededRandom(23);
+    const targets = { positions: alerts.map((a) => ({ ra: a.ra, dec: a.dec })), objectIds: alerts.map((a) => a.objectId) };
+    const matcher = new FilterMatcher();
+    for (let i = 0; i < 2000; i++) matcher.upsert(`s${i}@1`, scienceFilter(rnd, targets), i % 2 === 0 ? 'ana' : 'bob');
+    const indexed = alerts.map((alert) => matcher.match(alert).sort());
+    const evaluated = matcher.keys().reduce((n, k) => n + matcher.stats(k)!.evaluated, 0);
+    expect(matcher.guardedCandidates).toBeGreaterThan(evaluated);
+    alerts.forEach((alert, i) => expect(indexed[i]).toEqual(bruteForce(matcher, alert)));
+    expect(indexed.flat().length).toBeGreaterThan(20);
+  });
+
+  it('turns away candidates failing any necessary range, equality or required field', () => {
+    const m = new FilterMatcher();
+    m.upsert('f', 'band == "r" and mag < 19 and snr > 5 and exists(xmatch.gaia.sep) and objectId in ["A", "B"]');
+    const base = { objectId: 'A', band: 'r', mag: 18, snr: 10, xmatch: { gaia: { sep: 1 } } } as Partial<Alert>;
+    expect(m.match(plainAlert(base))).toEqual(['f']);
+    const failing: Partial<Alert>[] = [{ band: 'g' }, { mag: 19.5 }, { mag: null }, { snr: 4 }, { xmatch: {} }, { objectId: 'C' }];
+    for (const change of failing) expect(m.match(plainAlert({ ...base, ...change })), JSON.stringify(change)).toEqual([]);
+    // Only the first alert reached the filter itself; the guard turned the others away.
+    expect(m.stats('f')).toMatchObject({ evaluated: 1, matched: 1 });
+    expect(m.guardedCandidates).toBe(failing.length - 1);
   });
 
   it('anchors on cones, equalities, annotations and ranges', () => {

@@ -1,0 +1,116 @@
+import type { Alert } from '../../alert/types.js';
+import { lookupField } from '../../alert/catalogue.js';
+import { makeAccessor, type Accessor } from './accessor.js';
+import type { IndexPlan } from './plan.js';
+
+/**
+ * A filter's necessary conditions in compact form, checked before the filter itself: every
+ * numeric range of its top-level conjunction (`mag < 19`, `between(snr, 5, 50)`), every string
+ * equality (`band in ["g", "r"]`), and every field it requires to be present. An alert failing
+ * any of them cannot make the filter TRUE, so the matcher skips the full evaluation.
+ *
+ * The fields are read once per alert, not once per filter: `GuardTable` numbers each path it
+ * has seen (a slot) and caches the alert's value per slot, so with thousands of candidates the
+ * check is a few array reads and comparisons each.
+ */
+export interface Guard {
+  /** Triples (slot, lo, hi): the slot's value must be a number within [lo, hi]. */
+  readonly ranges: Float64Array;
+  /** Slots whose value must be present. */
+  readonly present: Int32Array;
+  /** Slots whose value must be one of the strings. */
+  readonly equals: readonly { slot: number; values: readonly string[] }[];
+}
+
+export class GuardTable {
+  private readonly slots = new Map<string, number>();
+  private readonly accessors: Accessor[] = [];
+  private numbers = new Float64Array(16);
+  private values: unknown[] = [];
+  private stamps = new Int32Array(16);
+  private alert: Alert | undefined;
+  private generation = 0;
+
+  /** The guard of a plan; paths outside the field catalogue are left to the evaluation. */
+  compile(plan: IndexPlan): Guard {
+    const ranges: number[] = [];
+    for (const [path, r] of plan.ranges) {
+      const slot = this.slotOf(path);
+      if (slot !== undefined) ranges.push(slot, r.lo, r.hi);
+    }
+    const present: number[] = [];
+    for (const path of plan.required) {
+      const slot = this.slotOf(path);
+      if (slot !== undefined && !plan.ranges.has(path)) present.push(slot);
+    }
+    const equals: { slot: number; values: string[] }[] = [];
+    for (const [path, values] of plan.equals) {
+      const slot = this.slotOf(path);
+      if (slot !== undefined) equals.push({ slot, values: [...values] });
+    }
+    return { ranges: Float64Array.from(ranges), present: Int32Array.from(present), equals };
+  }
+
+  /** Starts a new alert: values cached for the previous one are forgotten. */
+  begin(alert: Alert): void {
+    this.alert = alert;
+    this.generation = (this.generation + 1) | 0;
+    if (this.generation === 0) {
+      this.stamps.fill(-1);
+      this.generation = 1;
+    }
+  }
+
+  /** Whether the current alert passes every condition of the guard (may throw what a field read throws). */
+  passes(guard: Guard): boolean {
+    const ranges = guard.ranges;
+    for (let i = 0; i < ranges.length; i += 3) {
+      const v = this.number(ranges[i]!);
+      if (!(v >= ranges[i + 1]! && v <= ranges[i + 2]!)) return false;
+    }
+    const present = guard.present;
+    for (let i = 0; i < present.length; i++) if (this.value(present[i]!) === null) return false;
+    for (const { slot, values } of guard.equals) {
+      const v = this.value(slot);
+      if (typeof v !== 'string' || !values.includes(v)) return false;
+    }
+    return true;
+  }
+
+  private slotOf(path: string): number | undefined {
+    let slot = this.slots.get(path);
+    if (slot !== undefined) return slot;
+    const def = lookupField(path);
+    if (!def) return undefined;
+    slot = this.accessors.length;
+    this.slots.set(path, slot);
+    this.accessors.push(makeAccessor(path.split('.'), def.type));
+    if (slot >= this.stamps.length) {
+      const stamps = new Int32Array(this.stamps.length * 2);
+      stamps.set(this.stamps);
+      this.stamps = stamps;
+      const numbers = new Float64Array(this.numbers.length * 2);
+      numbers.set(this.numbers);
+      this.numbers = numbers;
+    }
+    return slot;
+  }
+
+  /** The slot's value for the current alert: NaN unless it is a number. */
+  private number(slot: number): number {
+    if (this.stamps[slot] !== this.generation) this.read(slot);
+    return this.numbers[slot]!;
+  }
+
+  private value(slot: number): unknown {
+    if (this.stamps[slot] !== this.generation) this.read(slot);
+    return this.values[slot];
+  }
+
+  private read(slot: number): void {
+    const v = this.accessors[slot]!(this.alert!);
+    this.values[slot] = v;
+    this.numbers[slot] = typeof v === 'number' ? v : NaN;
+    this.stamps[slot] = this.generation;
+  }
+}
