@@ -4,9 +4,12 @@ import { allFunctions } from './functions.js';
 
 /**
  * Filter generators for tests, the benchmark and the fuzzer (seeded, so runs repeat):
- * `realisticFilter` writes the kinds of filters users write (cuts, cones around sources,
- * light-curve functions, annotations); `grammarFilter` writes arbitrary expressions of the
- * grammar, valid or not; `mutate` damages a text byte by byte.
+ * `scienceFilter` writes filters for the science cases users run (a source or field to watch,
+ * bright young transients, fast risers, nuclear transients, anomalies, ...), with cuts as tight
+ * as a scientist tunes them to get a manageable number of alerts; `realisticFilter` mixes the
+ * same kinds of terms loosely (each filter matching a few per cent of alerts, up to the runaway
+ * guard's limit); `grammarFilter` writes arbitrary expressions of the grammar, valid or not;
+ * `mutate` damages a text byte by byte.
  */
 export type Random = () => number;
 
@@ -92,6 +95,65 @@ export function realisticFilter(rnd: Random, positions: readonly Position[] = []
   }
   if (rnd() < 0.2) parts.push(`(${pick(rnd, cuts)(rnd)} or ${pick(rnd, lightCurve)(rnd)})`);
   return parts.join(' and ');
+}
+
+/** What a science-case template may aim at: positions and object ids of alerts seen. */
+export interface Targets {
+  positions: readonly Position[];
+  objectIds?: readonly string[];
+}
+
+const someBand = (r: Random): string => pick(r, ['g', 'r', 'i', 'z']);
+const int = (r: Random, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
+
+function anywhere(rnd: Random): Position {
+  return { ra: rnd() * 360, dec: (Math.asin(2 * rnd() - 1) * 180) / Math.PI };
+}
+
+const coneAround = (p: Position, radius: number): string => `cone(${p.ra.toFixed(5)}, ${p.dec.toFixed(5)}, ${radius})`;
+
+/** Science cases, each with its thresholds drawn from the range scientists use. */
+const scienceCases: ((r: Random, t: Targets) => string)[] = [
+  // Follow a known source: a small cone around it.
+  (r, t) => `${coneAround(t.positions.length > 0 ? pick(r, t.positions) : anywhere(r), pick(r, [1, 1.5, 2, 3, 5]))} and reliability > ${uniform(r, 0.3, 0.7)}`,
+  // A galaxy or field of interest: brighter positive detections within a wider cone.
+  (r) => `${coneAround(anywhere(r), pick(r, [60, 120, 300, 900, 1800]))} and isPositive and mag < ${uniform(r, 18.5, 21)} and snr > ${uniform(r, 5, 10, 1)}`,
+  // Objects by id (a target list of a few).
+  (r, t) => (t.objectIds && t.objectIds.length > 0 ? `objectId in [${Array.from({ length: int(r, 1, 3) }, () => JSON.stringify(pick(r, t.objectIds!))).join(', ')}]` : `objectId == "ZTF${int(r, 17, 25)}aa${int(r, 100, 999)}"`),
+  // Bright new transients.
+  (r) => `isPositive and mag < ${uniform(r, 16.5, 18.5)} and reliability > ${uniform(r, 0.75, 0.95)} and lc.all.ndet <= ${int(r, 1, 3)}`,
+  // Fast risers in one band.
+  (r) => { const b = someBand(r); return `lc.${b}.riseRate > ${uniform(r, 0.3, 1.5)} and lc.${b}.ndet >= ${int(r, 2, 4)} and mag < ${uniform(r, 18.5, 21)} and isPositive`; },
+  // Nuclear transients (ZTF's Pan-STARRS neighbour).
+  (r) => `ztf.candidate.distpsnr1 < ${uniform(r, 0.3, 1)} and ztf.candidate.sgscore1 < ${uniform(r, 0.2, 0.5)} and isPositive and reliability > ${uniform(r, 0.6, 0.9)} and mag < ${uniform(r, 17.5, 19.5)} and lc.all.ndet <= ${int(r, 1, 4)}`,
+  // Young supernova candidates offset from a galaxy.
+  (r) => `between(ztf.candidate.distpsnr1, ${uniform(r, 0.5, 2)}, ${uniform(r, 5, 15)}) and ztf.candidate.sgscore1 < 0.5 and lc.all.daysSinceFirst < ${uniform(r, 5, 30, 1)} and mag < ${uniform(r, 18, 19.5)} and reliability > ${uniform(r, 0.5, 0.9)}`,
+  // Anomalies the model flags, on reliable detections.
+  (r) => `anomaly.score > ${uniform(r, 0.7, 0.95)} and reliability > ${uniform(r, 0.5, 0.9)}`,
+  // Watchlist hits that are bright enough to follow.
+  (r) => `watchlist.hit("bright") and mag < ${uniform(r, 17, 20)}`,
+  // High signal-to-noise Rubin detections in one band with some history.
+  (r) => { const b = someBand(r); return `lsst.diaSource.snr > ${uniform(r, 30, 200, 0)} and band == "${b}" and isPositive and lc.${b}.ndet >= ${int(r, 3, 20)}`; },
+  // Large-amplitude variables in one band.
+  (r) => { const b = someBand(r); return `band == "${b}" and lc.${b}.amplitude > ${uniform(r, 1.5, 4)} and lc.${b}.ndet >= ${int(r, 5, 30)} and mag < ${uniform(r, 17, 20)} and reliability > ${uniform(r, 0.5, 0.9)}`; },
+  // Red and young.
+  (r) => `lc.all.daysSinceFirst < ${uniform(r, 2, 10, 1)} and lc.colour.g_r.value > ${uniform(r, 0.8, 1.5)} and abs(lc.colour.g_r.dt) < 1 and mag < ${uniform(r, 18, 20)}`,
+  // Bright known minor bodies (ZTF).
+  (r) => `ztf.candidate.ssdistnr < ${uniform(r, 1, 5, 1)} and ztf.candidate.ssmagnr < ${uniform(r, 17, 20)}`,
+  // Hostless (no Gaia source), bright and young.
+  (r) => `not exists(xmatch.gaia.sep) and isPositive and mag < ${uniform(r, 16.5, 18.5)} and lc.all.daysSinceFirst < ${uniform(r, 1, 10, 1)} and reliability > ${uniform(r, 0.7, 0.95)}`,
+  // Fading fast after a peak in one band.
+  (r) => { const b = someBand(r); return `lc.${b}.fadeRate > ${uniform(r, 0.1, 0.5)} and lc.${b}.peakMag < ${uniform(r, 17, 19.5)} and band == "${b}"`; },
+];
+
+/**
+ * A filter for one science case: a third watch a source, field or object, the rest select by
+ * brightness, quality, history and annotations (see scienceCases).
+ */
+export function scienceFilter(rnd: Random, targets: Targets = { positions: [] }): string {
+  const roll = rnd();
+  const kind = roll < 0.2 ? 0 : roll < 0.3 ? 1 : roll < 0.35 ? 2 : 3 + Math.floor(rnd() * (scienceCases.length - 3));
+  return scienceCases[kind]!(rnd, targets);
 }
 
 const operators = ['and', 'or', '&&', '||', '==', '!=', '<', '<=', '>', '>=', '+', '-', '*', '/', '%', 'in', '===', '&', '|', '**', '??'];
