@@ -14,6 +14,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { ensureFirstAdmin } from '../../src/platform/bootstrap.js';
 import { testConfig, uniqueName, waitFor, withKafka, type KafkaKit } from '../helpers/index.js';
 import { expectedAlerts, sampleMessages, type SurveyMessage } from './support/alerts.js';
+import { startHipsStandIn, type HipsStandIn } from './support/hips-stand-in.js';
 import { freePort, roleTopics } from './support/roles.js';
 
 /** Debian's chromium (apt-get install chromium; .ci/run installs it), driven by playwright-core. */
@@ -44,10 +45,13 @@ describe('dashboard in chromium', () => {
   let alertPageObject = '';
   let bobTopic = '';
   let root = '';
+  // Stands in for the CDS image server (no external network here); unreachable until the Aladin scenario.
+  let hips: HipsStandIn;
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     kit = await withKafka(testConfig());
+    hips = await startHipsStandIn({ reachable: false });
     config = testConfig({
       topics: await roleTopics(kit, 'db'),
       filters: { statsIntervalMs: 300 },
@@ -55,6 +59,7 @@ describe('dashboard in chromium', () => {
       clickhouse: { database: uniqueName('nightjar_test_dash').replace(/-/g, '_') },
       sink: { flushMs: 100 },
       runner: { instanceId: uniqueName('db'), groupPrefix: uniqueName('db'), topicRefreshMs: 500 },
+      dashboard: { hips: { url: hips.url, probeTimeoutMs: 3_000 } },
     });
     clickhouse = createClickHouse(config);
     await runMigrations(clickhouse, config, silentLogger());
@@ -76,6 +81,7 @@ describe('dashboard in chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
+    await hips?.close();
     await running?.stop();
     await kit?.admin.deleteTopics({ topics: [userTopic(user), ...(bobTopic ? [bobTopic] : [])] }).catch(() => undefined);
     await clickhouse?.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouse.database}` }).catch(() => undefined);
@@ -260,7 +266,7 @@ describe('dashboard in chromium', () => {
     await shot('jobs');
   });
 
-  it('the sky view plots the alerts the feed delivered and the watchmaps, and the status page reports the pipeline', async () => {
+  it('with the image survey unreachable, the sky view plots the alerts the feed delivered and the watchmaps on the offline projection, and says why', async () => {
     const put = async (name: string, body: unknown) => (await fetch(`${origin}/api/v1/watchmaps/${name}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
     expect(await put('m31', { cone: { ra: 10.68, dec: 41.27, radius: 7_200 } })).toBe(200);
     expect(await put('cells', { moc: { '3': [100, 101, 102] } })).toBe(200);
@@ -269,7 +275,85 @@ describe('dashboard in chromium', () => {
     expect(await page.locator('[data-testid=sky] circle.recent').count()).toBe(alerts.length);
     await page.waitForSelector('[data-watchmap=m31] path');
     expect(await page.locator('[data-watchmap=cells] path').count()).toBe(3);
+    await page.waitForSelector('[data-testid=sky-mode][data-mode=offline]', { timeout: 10_000 });
+    expect(await page.textContent('[data-testid=sky-mode]')).toBe('image survey unreachable — offline sky view');
+    expect(await page.locator('[data-testid=aladin]').count()).toBe(0);
+    expect(hips.requests).toEqual([]);
     await shot('sky');
+  });
+
+  it('with the image survey reachable (a loopback stand-in for CDS), the sky view shows Aladin Lite: alerts by band, watchmaps, the cone search; a click opens the alert; a toggle shows the offline view', async () => {
+    hips.reachable = true;
+    // Leave and come back (same document, so the live feed's alerts stay): the page asks the survey again.
+    await page.goto(`${origin}/#/live`);
+    await page.goto(`${origin}/#/sky`);
+    await page.waitForSelector('[data-testid=aladin][data-aladin=ready]', { timeout: 30_000 });
+    expect(await page.textContent('[data-testid=sky-mode]')).toContain(`Aladin Lite over ${hips.url}`);
+    const aladin = page.locator('[data-testid=aladin]');
+    // Counted from Aladin's own catalogues and overlays: every delivered alert, the cone and the three MOC cells.
+    await waitFor(async () => (await aladin.getAttribute('data-sources')) === String(alerts.length), { message: 'every alert in the Aladin catalogues' });
+    await waitFor(async () => (await aladin.getAttribute('data-shapes')) === '4', { message: 'the watchmaps as Aladin overlays' });
+    expect(await page.locator('[data-testid=aladin] canvas').count()).toBeGreaterThan(0);
+    await waitFor(async () => hips.requests.some((path) => /^Norder\d+\/(Allsky|Dir\d+\/Npix\d+)\.png$/.test(path)), { message: 'Aladin fetching tiles from the stand-in' });
+    expect(hips.requests[0]).toBe('properties');
+    await shot('sky-aladin');
+
+    // A cone search around the first alert: hits as a catalogue, the search circle as an overlay, the view centred on it.
+    const first = alerts[0]!;
+    await page.fill('form.toolbar input >> nth=0', String(first.ra));
+    await page.fill('form.toolbar input >> nth=1', String(first.dec));
+    await page.fill('form.toolbar input >> nth=2', '5');
+    await page.click('form.toolbar button[type=submit]');
+    await waitFor(async () => Number(await aladin.getAttribute('data-hits')) >= 1, { timeoutMs: 15_000, message: 'cone-search hits in Aladin' });
+    expect(await aladin.getAttribute('data-cone')).toBe(`${first.ra} ${first.dec} 5`);
+    await shot('sky-aladin-cone');
+
+    // Click the alert where Aladin draws it: its alert page opens.
+    const at = await aladin.evaluate((el, [ra, dec]) => (el as HTMLElement & { aladin: { world2pix(ra: number, dec: number): [number, number] } }).aladin.world2pix(ra!, dec!), [first.ra, first.dec]);
+    const box = (await aladin.boundingBox())!;
+    await page.mouse.click(box.x + at[0], box.y + at[1]);
+    await page.waitForFunction(() => location.hash.startsWith('#/alert/'), undefined, { timeout: 10_000 });
+    const opened = decodeURIComponent((await page.evaluate(() => location.hash)).slice('#/alert/'.length));
+    expect(alerts.filter((a) => a.objectId === first.objectId).map((a) => a.alertId)).toContain(opened);
+
+    // Both views work: the toggle switches to the offline projection, with every alert, and back.
+    await page.goto(`${origin}/#/sky`);
+    await page.click('[data-testid=sky-toggle]');
+    await page.waitForSelector('[data-testid=sky]');
+    expect(await page.locator('[data-testid=sky] circle.recent').count()).toBe(alerts.length);
+    expect(await page.textContent('[data-testid=sky-mode]')).toContain('offline sky view (image survey available)');
+    await page.click('[data-testid=sky-toggle]');
+    await page.waitForSelector('[data-testid=aladin][data-aladin=ready]');
+  });
+
+  it('without WebGL2 the sky view keeps the offline projection and says so, even with the survey reachable', async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    try {
+      await context.addInitScript(() => {
+        const getContext = HTMLCanvasElement.prototype.getContext;
+        HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement, kind: string, ...rest: unknown[]) {
+          return kind === 'webgl2' ? null : getContext.call(this, kind as '2d', ...(rest as []));
+        } as typeof getContext;
+      });
+      const other = await context.newPage();
+      other.on('pageerror', (error) => pageErrors.push(error.message));
+      await other.goto(`${origin}/`);
+      await other.fill('input[name=token]', token);
+      await other.click('button[type=submit]');
+      await other.waitForSelector('[data-testid=feed]');
+      const asked = hips.requests.length;
+      await other.goto(`${origin}/#/sky`);
+      await other.waitForSelector('[data-testid=sky-mode][data-mode=offline]');
+      expect(await other.textContent('[data-testid=sky-mode]')).toBe('WebGL2 unavailable — offline sky view');
+      expect(await other.locator('[data-testid=sky]').count()).toBe(1);
+      expect(hips.requests.length).toBe(asked);
+    } finally {
+      await context.close();
+      hips.reachable = false;
+    }
+  });
+
+  it('the status page reports the pipeline: dependencies, lag, rates, dead letters by reason', async () => {
 
     // A message no survey would send: the worker dead-letters it, the sink archives it, the status page counts it by reason.
     await kit.producer.send({ topic: config.topics.input[0]!, messages: [{ key: 'junk', value: Buffer.from('not an alert') }] });

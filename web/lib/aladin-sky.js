@@ -47,7 +47,8 @@ function outlineShapes(A, outline) {
  * The sky in Aladin Lite: `alerts` (coloured by band) and cone-search `hits` as catalogues, the
  * watchmap `outlines` and the search `cone` ({ra, dec, radius″} or null) as overlays. Clicking a
  * source calls `onOpen(alertId)`; a failure to start calls `onFail(reason)`. The container carries
- * data-aladin="ready" and the counts Aladin itself holds (data-sources, data-shapes) once drawn.
+ * data-aladin="ready" and the counts Aladin itself holds (data-sources, data-hits, data-shapes) once
+ * drawn, and data-cone ("ra dec radius″") while the search circle is shown.
  */
 export function AladinSky({ url, alerts, hits, outlines, cone, onOpen, onFail }) {
   const container = useRef(null);
@@ -143,8 +144,10 @@ export function AladinSky({ url, alerts, hits, outlines, cone, onOpen, onFail })
     const v = view.current;
     if (!ready || !v) return;
     v.coneOverlay.removeAll();
+    delete container.current.dataset.cone;
     if (!cone) return;
     v.coneOverlay.add(v.A.circle(cone.ra, cone.dec, cone.radius / 3600, { color: '#ffd54a', lineWidth: 2 }));
+    container.current.dataset.cone = `${cone.ra} ${cone.dec} ${cone.radius}`;
     v.aladin.gotoRaDec(cone.ra, cone.dec);
     v.aladin.setFoV(Math.max((cone.radius / 3600) * 8, 0.05));
   }, [ready, cone?.ra, cone?.dec, cone?.radius]);
