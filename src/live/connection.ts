@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import type { Logger } from '../log/logger.js';
 import type { Principal } from '../platform/auth.js';
+import { framePayload, textFrame } from './frame.js';
 import type { DisconnectReason, FrameType, LiveMetrics } from './metrics.js';
 import { CloseCode, noticeFrame } from './protocol.js';
 import type { Outbox, Subscription } from './subscription.js';
@@ -18,15 +19,29 @@ const BURST_FRAMES = 64;
 const BURST_BYTES = 64 * 1024;
 
 interface Queued {
-  frame: string;
+  /** A complete websocket frame (frame.ts); alert frames are often shared with other connections. */
+  frame: Buffer;
   type: FrameType;
+}
+
+/**
+ * The socket under a websocket when this module may write pre-built frames to it: ws keeps it
+ * private, and writing beside ws is sound only while ws itself never holds frames back, which it
+ * does only to compress (permessage-deflate, which the live route never negotiates) or to read a
+ * Blob (never sent here). Otherwise undefined, and frames go through ws.send.
+ */
+function rawSocket(ws: WebSocket): Socket | undefined {
+  if (ws.extensions !== '') return undefined;
+  const socket = (ws as unknown as { _socket?: Socket })._socket;
+  return socket && typeof socket.write === 'function' ? socket : undefined;
 }
 
 /**
  * One websocket client. Frames go through a bounded queue: they are handed to the socket while
  * it holds less than `socketBufferBytes` unsent, and wait otherwise. Past half of either bound the
  * client is warned once (notice LIVE_SLOW_CONSUMER); past a bound the queue is discarded and the
- * connection closed with 4008 — the shared readers never wait for a client.
+ * connection closed with 4008 — the shared readers never wait for a client. Frames arrive built
+ * (frame.ts), so what one turn of the event loop queued goes to the socket as one write.
  */
 export class LiveConnection implements Outbox {
   readonly subscriptions = new Map<string, Subscription>();
@@ -43,7 +58,7 @@ export class LiveConnection implements Outbox {
   private graceTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
   private pumpScheduled = false;
-  private readonly written = (err?: Error): void => {
+  private readonly written = (err?: Error | null): void => {
     if (!err) this.pump();
   };
 
@@ -83,11 +98,17 @@ export class LiveConnection implements Outbox {
     return this.queuedMessages * 2 > this.settings.sendQueueMessages || this.queuedBytes * 2 > this.settings.sendQueueBytes;
   }
 
-  sendAlert(frame: string): void {
-    this.send(frame, 'alert');
+  sendAlert(frame: Buffer): void {
+    this.enqueue(frame, 'alert');
   }
 
-  send(frame: string, type: FrameType): void {
+  /** Queues a control frame (JSON text: subscribed, error, notice, …). */
+  send(text: string, type: FrameType): void {
+    if (this.closing) return;
+    this.enqueue(textFrame(text), type);
+  }
+
+  private enqueue(frame: Buffer, type: FrameType): void {
     if (this.closing) {
       if (type === 'alert') this.metrics.dropped.labels('closed').inc();
       return;
@@ -149,24 +170,36 @@ export class LiveConnection implements Outbox {
     }
   }
 
+  /**
+   * Hands queued frames to the socket while it holds less than socketBufferBytes: one write of
+   * them all (a copy of a few kilobytes is cheaper than a write per frame), whose callback pumps
+   * again once the kernel took it.
+   */
   private pump(): void {
     const ws = this.ws;
-    // ws keeps its net.Socket private; corking it turns this loop's frames into one writev.
-    const socket = (ws as unknown as { _socket?: Socket })._socket;
-    socket?.cork();
-    let last: Queued | undefined;
-    while (this.head < this.queue.length && ws.readyState === WebSocket.OPEN && ws.bufferedAmount < this.settings.socketBufferBytes) {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    const socket = rawSocket(ws);
+    if (socket && !socket.writable) return;
+    let room = this.settings.socketBufferBytes - ws.bufferedAmount;
+    const frames: Buffer[] = [];
+    let bytes = 0;
+    let alerts = 0;
+    while (this.head < this.queue.length && room > 0) {
       const item = this.queue[this.head]!;
       this.queue[this.head] = undefined as unknown as Queued;
       this.head += 1;
-      this.queuedBytes -= item.frame.length;
-      if (last) ws.send(last.frame);
-      last = item;
-      this.metrics.sent[item.type].inc();
+      frames.push(item.frame);
+      bytes += item.frame.length;
+      room -= item.frame.length;
+      if (item.type === 'alert') alerts += 1;
+      else this.metrics.sent[item.type].inc();
     }
-    // One callback per burst: when the last frame is written, pump again.
-    if (last) ws.send(last.frame, this.written);
-    socket?.uncork();
+    this.queuedBytes -= bytes;
+    if (alerts > 0) this.metrics.sent.alert.inc(alerts);
+    if (frames.length > 0) {
+      if (socket) socket.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames, bytes), this.written);
+      else this.sendThroughWs(frames);
+    }
     if (this.head === this.queue.length) {
       this.queue = [];
       this.head = 0;
@@ -175,6 +208,16 @@ export class LiveConnection implements Outbox {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
+  }
+
+  /** Without a raw socket (see rawSocket): each frame's text through ws, corked when possible. */
+  private sendThroughWs(frames: Buffer[]): void {
+    const socket = (this.ws as unknown as { _socket?: Socket })._socket;
+    socket?.cork?.();
+    const last = frames.length - 1;
+    for (let i = 0; i < last; i++) this.ws.send(framePayload(frames[i]!), { binary: false });
+    this.ws.send(framePayload(frames[last]!), { binary: false }, this.written);
+    socket?.uncork?.();
   }
 
   private warn(): void {

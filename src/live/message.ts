@@ -1,7 +1,9 @@
 import type { KafkaMessage } from 'kafkajs';
 import { decodeMatchAvro } from '../publish/avro.js';
 import { MATCH_HEADERS } from '../publish/match.js';
+import { encodeCursor, type Positions } from './cursor.js';
 import { selectFields } from './fields.js';
+import { textFrame } from './frame.js';
 
 /** What a topic holds: per-user matches (docs/outputs.md) or enriched alerts. */
 export type TopicKind = 'matches' | 'enriched';
@@ -13,9 +15,34 @@ export interface Payload {
   matchedAt?: string;
 }
 
+/** Distinct cursors one record remembers while it is dispatched (subscriptions that follow live share one). */
+const CURSOR_CACHE = 4;
+/**
+ * Distinct frames one record shares while it is dispatched. Subscriptions that differ in id or
+ * field selection need frames of their own; past this many, the rest are built per subscription
+ * (the `data` JSON is still built once per field selection), which keeps the look-up short.
+ */
+const SHARED_FRAMES = 8;
+
+interface SharedFrame {
+  idJson: string;
+  cursor: string;
+  fieldsKey: string;
+  frame: Buffer | null;
+}
+
+interface CachedCursor {
+  /** The positions, flattened as partition, offset, partition, offset, … */
+  positions: number[];
+  text: string;
+}
+
 /**
  * One record of a followed topic, shared by every subscription it reaches: parsed at most once,
- * and its `data` JSON built at most once per distinct field selection.
+ * its `data` JSON built at most once per distinct field selection, and while the shared reader
+ * dispatches it, its complete websocket frame built once per distinct (subscription id, cursor,
+ * field selection) — subscriptions that follow a topic live have the same cursor after a record,
+ * so the usual case is one frame, one buffer, written to every client.
  */
 export class LiveMessage {
   readonly filterId: string | null;
@@ -23,6 +50,8 @@ export class LiveMessage {
   accounted = 0;
   private payload: Payload | null | undefined;
   private readonly json = new Map<string, string | null>();
+  private readonly frames: SharedFrame[] = [];
+  private readonly cursors: CachedCursor[] = [];
 
   constructor(
     readonly kind: TopicKind,
@@ -45,9 +74,51 @@ export class LiveMessage {
     return bytes;
   }
 
-  /** Forgets the parsed record once every listener has its frame: a record kept for replay then holds only its bytes and built JSON. */
+  /**
+   * Forgets the parsed record, the shared frames and cursors once every listener has its frame:
+   * a record kept for replay then holds only its bytes and built JSON.
+   */
   release(): void {
     if (this.payload) this.payload = undefined;
+    this.frames.length = 0;
+    this.cursors.length = 0;
+  }
+
+  /**
+   * The cursor of `topic` at `next` (see cursor.ts), encoded once per distinct position set while
+   * the record is dispatched: every live subscription of a topic is at the same positions.
+   */
+  cursor(topic: string, next: Positions): string {
+    for (const cached of this.cursors) if (samePositions(cached.positions, next)) return cached.text;
+    const text = encodeCursor(topic, next);
+    if (this.cursors.length >= CURSOR_CACHE) this.cursors.shift();
+    const positions: number[] = [];
+    for (const [partition, offset] of next) positions.push(partition, offset);
+    this.cursors.push({ positions, text });
+    return text;
+  }
+
+  /**
+   * The complete websocket frame (frame.ts) of this record for a subscription: its id (as JSON),
+   * its cursor after the record and its field selection. Shared frames (`share`, while the reader
+   * dispatches) are built once per distinct triple (up to SHARED_FRAMES of them) and forgotten at
+   * release(); others (catch-up, replay from the window) are built for the one caller. Null when
+   * the record is unreadable.
+   */
+  frame(idJson: string, cursor: string, fieldsKey: string, fields: readonly string[] | undefined, share: boolean): Buffer | null {
+    if (!share) return this.buildFrame(idJson, cursor, fieldsKey, fields);
+    // A short list compared field by field: cheaper than hashing a key string per subscription.
+    for (const shared of this.frames) {
+      if (shared.cursor === cursor && shared.idJson === idJson && shared.fieldsKey === fieldsKey) return shared.frame;
+    }
+    const frame = this.buildFrame(idJson, cursor, fieldsKey, fields);
+    if (this.frames.length < SHARED_FRAMES) this.frames.push({ idJson, cursor, fieldsKey, frame });
+    return frame;
+  }
+
+  private buildFrame(idJson: string, cursor: string, fieldsKey: string, fields: readonly string[] | undefined): Buffer | null {
+    const rest = this.tail(fieldsKey, fields);
+    return rest === null ? null : textFrame(`{"type":"alert","sub":${idJson},"cursor":"${cursor}"${rest}}`);
   }
 
   /** The parsed record; null when it is not a readable match or alert (logged once by the reader, skipped by every feed). */
@@ -74,6 +145,16 @@ export class LiveMessage {
     }
     return text;
   }
+}
+
+function samePositions(flat: number[], next: Positions): boolean {
+  if (flat.length !== next.size * 2) return false;
+  let i = 0;
+  for (const [partition, offset] of next) {
+    if (flat[i] !== partition || flat[i + 1] !== offset) return false;
+    i += 2;
+  }
+  return true;
 }
 
 function headerText(value: Buffer | string | (Buffer | string)[] | undefined): string | null {

@@ -26,6 +26,8 @@ export async function liveRoutes(app: FastifyInstance, hub: LiveHub, credentials
   await app.register(websocket, {
     options: {
       maxPayload: MAX_CLIENT_FRAME,
+      // Frames are built once and shared by every client (frame.ts): never compressed per connection.
+      perMessageDeflate: false,
       // The token subprotocol is never echoed: the server answers with nightjar.v1 only.
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     },

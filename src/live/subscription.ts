@@ -6,7 +6,8 @@ import type { LiveListener } from './reader.js';
 
 /** Where a subscription's frames go: its connection's bounded queue. */
 export interface Outbox {
-  sendAlert(frame: string): void;
+  /** A complete websocket frame (frame.ts), possibly the same buffer other connections get. */
+  sendAlert(frame: Buffer): void;
   send(frame: string, type: 'subscribed' | 'unsubscribed' | 'notice' | 'error'): void;
 }
 
@@ -44,14 +45,15 @@ export class Subscription implements LiveListener {
   }
 
   offerLive(message: LiveMessage): void {
-    if (this.mode === 'live') this.take(message);
+    if (this.mode === 'live') this.take(message, true);
   }
 
   offerCatchUp(message: LiveMessage): void {
-    if (this.mode === 'catchup') this.take(message);
+    if (this.mode === 'catchup') this.take(message, false);
   }
 
-  private take(message: LiveMessage): void {
+  /** `shared`: the record is being dispatched by the shared reader, so its frame may be shared with other subscriptions. */
+  private take(message: LiveMessage, shared: boolean): void {
     const { partition, offset } = message;
     if (this.ended || offset < (this.next.get(partition) ?? 0)) return;
     this.next.set(partition, offset + 1);
@@ -62,8 +64,8 @@ export class Subscription implements LiveListener {
       return;
     }
     if (!verdict) return;
-    const rest = message.tail(this.fieldsKey, this.fields);
-    if (rest === null) return;
-    this.outbox.sendAlert(`{"type":"alert","sub":${this.idJson},"cursor":"${this.cursor()}"${rest}}`);
+    const cursor = shared ? message.cursor(this.topic, this.next) : this.cursor();
+    const frame = message.frame(this.idJson, cursor, this.fieldsKey, this.fields, shared);
+    if (frame !== null) this.outbox.sendAlert(frame);
   }
 }
