@@ -82,7 +82,22 @@ async function createTopics(admin: Admin, names: { input: string[]; enriched: st
   });
 }
 
-async function oneRun(index: number, withClients: boolean): Promise<{ withClients: boolean; alertsPerSecond: number; seconds: number; loadAverage: number; delivered?: number }> {
+interface Run {
+  withClients: boolean;
+  alertsPerSecond: number;
+  seconds: number;
+  loadAverage: number;
+  /** With clients: frames the healthy clients received in all (after delivery settled) and while the worker ran. */
+  delivered?: number;
+  deliveredWhileWorkerRan?: number;
+  /** CPU time of the api role from the worker's start until delivery settled, and per delivered frame. */
+  apiCpuSeconds?: number;
+  apiMicrosecondsPerFrame?: number | null;
+  /** CPU time of this process (the clients, the counting consumer) over the same span. */
+  clientsCpuSeconds?: number;
+}
+
+async function oneRun(index: number, withClients: boolean): Promise<Run> {
   const prefix = `wspipe${Date.now().toString(36)}r${index}`;
   const names = { input: [`${prefix}-input`], enriched: `${prefix}-enriched`, deadLetter: `${prefix}-dlq`, users: `${prefix}-users`, tokens: `${prefix}-tokens`, filters: `${prefix}-filters`, notices: `${prefix}-notices`, models: `${prefix}-models`, filterStats: `${prefix}-stats` };
   const admin = kafka.admin();
@@ -159,14 +174,31 @@ async function oneRun(index: number, withClients: boolean): Promise<{ withClient
       last = Date.now();
     },
   });
+  const apiCpu = async (): Promise<number> => {
+    if (!api) return 0;
+    const reply = once<{ cpu: NodeJS.CpuUsage }>(api, 'mem');
+    api.send({ type: 'mem' });
+    const { cpu } = await reply;
+    return (cpu.user + cpu.system) / 1e6;
+  };
+  const apiCpuBefore = await apiCpu();
+  const clientsCpuBefore = process.cpuUsage();
   const worker = child('./ws-worker.ts', config);
   await once(worker, 'ready');
   const deadline = Date.now() + 600_000;
   while (seen < ALERTS && Date.now() < deadline) await sleep(200);
   const seconds = (last - first) / 1000;
   const load = loadavg()[0]!;
+  const deliveredWhileWorkerRan = delivered;
   worker.send({ type: 'stop' });
   await new Promise((resolve) => worker.on('exit', resolve));
+  // The api role's CPU per frame counts the frames it still owes after the worker is done: wait until delivery settles.
+  for (let before = -1, waited = 0; withClients && delivered !== before && waited < 60_000; waited += 1_000) {
+    before = delivered;
+    await sleep(1_000);
+  }
+  const apiCpuSeconds = (await apiCpu()) - apiCpuBefore;
+  const clientsCpu = process.cpuUsage(clientsCpuBefore);
   await consumer.disconnect();
   for (const ws of sockets) ws.terminate();
   if (api) {
@@ -175,11 +207,20 @@ async function oneRun(index: number, withClients: boolean): Promise<{ withClient
   }
   await admin.deleteTopics({ topics: [...names.input, names.enriched, names.deadLetter, names.users, names.tokens, names.filters, names.notices, names.models, names.filterStats, ...users.map(userTopic)] }).catch(() => undefined);
   await admin.disconnect();
-  return { withClients, alertsPerSecond: Math.round(seen / seconds), seconds, loadAverage: Math.round(load * 10) / 10, ...(withClients ? { delivered } : {}) };
+  const clients = withClients
+    ? {
+        delivered,
+        deliveredWhileWorkerRan,
+        apiCpuSeconds: Math.round(apiCpuSeconds * 100) / 100,
+        apiMicrosecondsPerFrame: delivered > 0 ? Math.round((apiCpuSeconds * 1e7) / delivered) / 10 : null,
+        clientsCpuSeconds: Math.round((clientsCpu.user + clientsCpu.system) / 1e4) / 100,
+      }
+    : {};
+  return { withClients, alertsPerSecond: Math.round(seen / seconds), seconds, loadAverage: Math.round(load * 10) / 10, ...clients };
 }
 
 /** A run whose set-up fails (a busy broker refusing topic creation) is started again on fresh topics. */
-async function oneRunRetried(index: number, withClients: boolean): ReturnType<typeof oneRun> {
+async function oneRunRetried(index: number, withClients: boolean): Promise<Run> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await oneRun(index, withClients);
@@ -191,7 +232,7 @@ async function oneRunRetried(index: number, withClients: boolean): ReturnType<ty
   }
 }
 
-const runs = [];
+const runs: Run[] = [];
 for (let pair = 0; pair < PAIRS; pair++) {
   for (const withClients of [false, true]) {
     const result = await oneRunRetried(runs.length, withClients);
@@ -205,6 +246,10 @@ const results = {
   median: {
     withoutClients: median(runs.filter((r) => !r.withClients).map((r) => r.alertsPerSecond)),
     withClients: median(runs.filter((r) => r.withClients).map((r) => r.alertsPerSecond)),
+    /** Per pair (the run with clients over the run without, minutes apart): the noise of a shared machine cancels better than in the ratio of medians. */
+    ratioWithToWithout: median(Array.from({ length: PAIRS }, (_, p) => runs[2 * p + 1]!.alertsPerSecond / runs[2 * p]!.alertsPerSecond).map((r) => Math.round(r * 100) / 100)),
+    apiMicrosecondsPerFrame: median(runs.filter((r) => r.withClients).map((r) => r.apiMicrosecondsPerFrame ?? Number.NaN)),
+    loadAverage: median(runs.map((r) => r.loadAverage)),
   },
   runs,
 };
