@@ -15,6 +15,8 @@ export interface ReaderSettings {
   idleReaderMs: number;
 }
 
+/** Longest a shared reader's fetch waits on the broker when nothing arrives (ms). */
+const IDLE_FETCH_WAIT_MS = 500;
 /** How often a reader whose topic does not exist yet (a user with no active filter) looks again (ms). */
 const TOPIC_POLL_MS = 2_000;
 
@@ -150,7 +152,9 @@ export class TopicReader {
       if (!this.next.has(partition)) this.next.set(partition, offset);
       if (!this.coveredFrom.has(partition)) this.coveredFrom.set(partition, offset);
     }
-    const consumer = this.kafka.consumer({ groupId: `nightjar-live-${randomUUID()}`, maxWaitTimeInMs: 100, readUncommitted: false, allowAutoTopicCreation: false });
+    // The broker answers a fetch as soon as a record (or a transaction's commit) arrives, so the
+    // wait bounds only idle polling, not latency: 20 followed topics at 100 ms were 200 fetches/s.
+    const consumer = this.kafka.consumer({ groupId: `nightjar-live-${randomUUID()}`, maxWaitTimeInMs: IDLE_FETCH_WAIT_MS, readUncommitted: false, allowAutoTopicCreation: false });
     this.consumer = consumer;
     // After any (re)join — also one forced by a long stall — continue where dispatch is, never from
     // the group's reset position: nothing is committed, so that would be the topic's start.
