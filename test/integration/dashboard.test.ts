@@ -318,12 +318,22 @@ describe('dashboard in chromium', () => {
 
     // Both views work: the toggle switches to the offline projection, with every alert, and back.
     await page.goto(`${origin}/#/sky`);
+    await page.waitForSelector('[data-testid=aladin][data-aladin=ready]');
+    // (Returns nothing: serialising the Aladin instance back to the test would take the better part of a minute.)
+    await aladin.evaluate((el) => {
+      (window as unknown as { firstAladin: unknown }).firstAladin = (el as HTMLElement & { aladin: unknown }).aladin;
+    });
     await page.click('[data-testid=sky-toggle]');
     await page.waitForSelector('[data-testid=sky]');
     expect(await page.locator('[data-testid=sky] circle.recent').count()).toBe(alerts.length);
     expect(await page.textContent('[data-testid=sky-mode]')).toContain('offline sky view (image survey available)');
     await page.click('[data-testid=sky-toggle]');
     await page.waitForSelector('[data-testid=aladin][data-aladin=ready]');
+    await waitFor(async () => (await aladin.getAttribute('data-sources')) === String(alerts.length), { message: 'the alerts again after the toggle' });
+    // Every visit reattaches the page's one Aladin instance (each keeps a render loop running for the page's life).
+    expect(await page.locator('.aladin-host').count()).toBe(1);
+    expect(await aladin.evaluate((el) => (el as HTMLElement & { aladin: unknown }).aladin === (window as unknown as { firstAladin: unknown }).firstAladin)).toBe(true);
+    await shot('sky-aladin-again');
   });
 
   it('without WebGL2 the sky view keeps the offline projection and says so, even with the survey reachable', async () => {

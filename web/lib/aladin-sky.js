@@ -44,6 +44,64 @@ function outlineShapes(A, outline) {
 }
 
 /**
+ * Aladin Lite keeps a render loop running for as long as the page lives, even once its element is
+ * out of the document: so one instance per page load (per survey), whose element the sky view
+ * attaches when it mounts and detaches when it unmounts, instead of a new instance per visit.
+ */
+let shared = null;
+
+function attachView(A, url, container) {
+  if (shared?.url === url) {
+    container.appendChild(shared.host);
+    return shared;
+  }
+  shared?.host.remove();
+  const host = document.createElement('div');
+  host.className = 'aladin-host';
+  // Aladin sizes itself from its element: it must be in the document before it starts.
+  container.appendChild(host);
+  const aladin = A.aladin(host, {
+    survey: url,
+    hipsList: [url],
+    projection: 'MOL',
+    fov: 360,
+    target: '180 0',
+    cooFrame: 'ICRS',
+    // No usage logging to CDS, no Simbad/VizieR/sharing controls: the page reaches only the survey.
+    log: false,
+    samp: false,
+    showContextMenu: false,
+    showShareControl: false,
+    showSimbadPointerControl: false,
+    showSettingsControl: false,
+    showCooGridControl: true,
+    showReticle: false,
+  });
+  const alertCatalogues = new Map();
+  const catalogue = (band) => {
+    if (!alertCatalogues.has(band)) {
+      const cat = A.catalog({ name: `alerts ${band}`, color: bandColours[band] ?? OTHER, sourceSize: 10, shape: 'circle' });
+      aladin.addCatalog(cat);
+      alertCatalogues.set(band, cat);
+    }
+    return alertCatalogues.get(band);
+  };
+  const hitCatalogue = A.catalog({ name: 'cone search', color: '#ffffff', sourceSize: 14, shape: 'square' });
+  aladin.addCatalog(hitCatalogue);
+  const watchOverlay = A.graphicOverlay({ name: 'watchmaps', color: WATCHMAP, lineWidth: 1.5 });
+  aladin.addOverlay(watchOverlay);
+  const coneOverlay = A.graphicOverlay({ name: 'cone', color: WATCHMAP, lineWidth: 2 });
+  aladin.addOverlay(coneOverlay);
+  shared = { url, host, A, aladin, catalogue, alertCatalogues, hitCatalogue, watchOverlay, coneOverlay, onOpen: () => undefined };
+  const view = shared;
+  aladin.on('objectClicked', (object) => {
+    const id = object?.data?.alertId;
+    if (id) view.onOpen(id);
+  });
+  return shared;
+}
+
+/**
  * The sky in Aladin Lite: `alerts` (coloured by band) and cone-search `hits` as catalogues, the
  * watchmap `outlines` and the search `cone` ({ra, dec, radius″} or null) as overlays. Clicking a
  * source calls `onOpen(alertId)`; a failure to start calls `onFail(reason)`. The container carries
@@ -54,58 +112,23 @@ export function AladinSky({ url, alerts, hits, outlines, cone, onOpen, onFail })
   const container = useRef(null);
   const view = useRef(null);
   const [ready, setReady] = useState(false);
-  const openRef = useRef(onOpen);
-  openRef.current = onOpen;
+  if (view.current) view.current.onOpen = onOpen;
 
   useEffect(() => {
-    let cancelled = false;
+    let mounted = true;
     loadAladin().then((A) => {
-      if (cancelled || !container.current) return;
-      const aladin = A.aladin(container.current, {
-        survey: url,
-        hipsList: [url],
-        projection: 'MOL',
-        fov: 360,
-        target: '180 0',
-        cooFrame: 'ICRS',
-        // No usage logging to CDS, no Simbad/VizieR/sharing controls: the page reaches only the survey.
-        log: false,
-        samp: false,
-        showContextMenu: false,
-        showShareControl: false,
-        showSimbadPointerControl: false,
-        showSettingsControl: false,
-        showCooGridControl: true,
-        showReticle: false,
-      });
-      const alertCatalogues = new Map();
-      const catalogue = (band) => {
-        if (!alertCatalogues.has(band)) {
-          const cat = A.catalog({ name: `alerts ${band}`, color: bandColours[band] ?? OTHER, sourceSize: 10, shape: 'circle' });
-          aladin.addCatalog(cat);
-          alertCatalogues.set(band, cat);
-        }
-        return alertCatalogues.get(band);
-      };
-      const hitCatalogue = A.catalog({ name: 'cone search', color: '#ffffff', sourceSize: 14, shape: 'square' });
-      aladin.addCatalog(hitCatalogue);
-      const watchOverlay = A.graphicOverlay({ name: 'watchmaps', color: WATCHMAP, lineWidth: 1.5 });
-      aladin.addOverlay(watchOverlay);
-      const coneOverlay = A.graphicOverlay({ name: 'cone', color: '#ffd54a', lineWidth: 2 });
-      aladin.addOverlay(coneOverlay);
-      aladin.on('objectClicked', (object) => {
-        const id = object?.data?.alertId;
-        if (id) openRef.current(id);
-      });
-      view.current = { A, aladin, catalogue, alertCatalogues, hitCatalogue, watchOverlay, coneOverlay };
+      if (!mounted || !container.current) return;
+      view.current = attachView(A, url, container.current);
+      view.current.onOpen = onOpen;
       // For tests and the browser console: the instance behind the markers.
-      container.current.aladin = aladin;
+      container.current.aladin = view.current.aladin;
       setReady(true);
-    }, (err) => {
-      if (!cancelled) onFail(`Aladin Lite did not start (${err?.message ?? err}) — offline sky view`);
+    }).catch((err) => {
+      if (mounted) onFail(`Aladin Lite did not start (${err?.message ?? err}) — offline sky view`);
     });
     return () => {
-      cancelled = true;
+      mounted = false;
+      view.current?.host.remove();
       view.current = null;
     };
   }, [url]);

@@ -102,7 +102,8 @@ export function SkyPage() {
   }, [survey]);
   const aladin = view.mode === 'aladin' && !preferOffline;
 
-  const recent = state.items.map((item) => item.alert).filter((a) => typeof a.ra === 'number' && typeof a.dec === 'number');
+  // The same array while the feed is unchanged, so Aladin's catalogues are rebuilt only when alerts arrive.
+  const recent = useMemo(() => state.items.map((item) => item.alert).filter((a) => typeof a.ra === 'number' && typeof a.dec === 'number'), [state.items]);
   const centre = cone.ra !== '' && cone.dec !== '' && Number.isFinite(Number(cone.ra)) && Number.isFinite(Number(cone.dec)) ? project(Number(cone.ra), Number(cone.dec)) : null;
 
   async function search(event) {
