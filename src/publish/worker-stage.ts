@@ -8,7 +8,7 @@ import type { Logger } from '../log/logger.js';
 import type { ConsumedMessage, ProducedRecord, Stage } from '../runner/types.js';
 import { deadLetterRecord } from './dead-letter.js';
 import { resolveMatchSchemaId } from './avro.js';
-import { matchRecord, type MatchTarget } from './match.js';
+import { AlertText, matchRecord, type MatchTarget } from './match.js';
 
 export type DecodeOutcome = { ok: true; alert: Alert; index: number } | { ok: false; error: NightjarError; index: number };
 
@@ -75,13 +75,14 @@ export class WorkerStage implements Stage {
     const publishTimer = this.metrics.stageSeconds.startTimer({ stage: 'filter_publish' });
     const now = new Date();
     for (const { alert, message } of alerts) {
+      const text = new AlertText(alert, this.steps.toJSON);
       for (const target of this.steps.match?.(alert, now) ?? []) {
         // Avro matches carry the schema registry's id for <topic>-value when one is configured (cached per topic).
         const schemaId = target.output.format === 'avro' ? await resolveMatchSchemaId(this.config, target.topic) : undefined;
-        out.push(matchRecord(alert, target, now, this.steps.toJSON, schemaId));
+        out.push(matchRecord(alert, target, now, text, schemaId));
         this.metrics.matches.inc();
       }
-      const enriched = JSON.stringify(this.steps.toJSON(alert, { lightcurve: true, cutouts: true }));
+      const enriched = text.get({ lightcurve: true, cutouts: true });
       if (Buffer.byteLength(enriched) > MAX_OUTPUT_BYTES) {
         // A record the broker would refuse would fail the batch again and again: dead-letter it instead.
         const error = new NightjarError('OUTPUT_TOO_LARGE', `enriched alert ${alert.alertId} is ${Buffer.byteLength(enriched)} bytes`);

@@ -10,7 +10,7 @@ import { loadConfig } from '../../../src/config/index.js';
 import { NightjarError } from '../../../src/errors/index.js';
 import { AlertDecoder } from '../../../src/ingest/index.js';
 import { decodeMatchAvro, encodeMatchAvro, MATCH_CONTENT_TYPE, MATCH_SCHEMA_FILE, MATCH_SCHEMA_ID, matchAvroSchema, matchSchemaText, resolveMatchSchemaId, type MatchAvro } from '../../../src/publish/avro.js';
-import { matchRecord, type MatchTarget } from '../../../src/publish/match.js';
+import { AlertText, matchRecord, type MatchTarget } from '../../../src/publish/match.js';
 import { WorkerStage } from '../../../src/publish/worker-stage.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { createMetricsRegistry } from '../../../src/metrics/registry.js';
@@ -173,6 +173,24 @@ describe('matchRecord output formats', () => {
     expect(body.filter).toEqual({ id: 'bright-new-transients', version: 3, owner: 'ada' });
     expect(body.alert.alertId).toBe(alert.alertId);
     expect(body.alert.lightcurve).toBeUndefined();
+  });
+
+  it('writes the text JSON.stringify gives, serialising a shared alert once per output choice', () => {
+    const { alert } = samples[0]!;
+    let serialised = 0;
+    const counting = (a: Alert, opts: { lightcurve: boolean; cutouts: boolean }) => {
+      serialised++;
+      return alertToJSON(a, opts);
+    };
+    const text = new AlertText(alert, counting);
+    const json = (lightcurve: boolean) => ({ ...target(lightcurve, false), output: { format: 'json' as const, lightcurve, cutouts: false } });
+    const values = [json(true), json(false), json(true), json(false), json(true)].map((t) => matchRecord(alert, t, matchedAt, text).value);
+    expect(serialised).toBe(2);
+    for (const [i, lightcurve] of [true, false].entries()) {
+      const body = { filter: { id: 'bright-new-transients', version: 3, owner: 'ada' }, matchedAt: matchedAt.toISOString(), alert: alertToJSON(alert, { lightcurve, cutouts: false }) };
+      expect(values[i]).toBe(JSON.stringify(body));
+    }
+    expect(text.get({ lightcurve: true, cutouts: false })).toBe(JSON.stringify(alertToJSON(alert, { lightcurve: true, cutouts: false })));
   });
 });
 
