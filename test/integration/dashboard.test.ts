@@ -333,6 +333,8 @@ describe('dashboard in chromium', () => {
     // Every visit reattaches the page's one Aladin instance (each keeps a render loop running for the page's life).
     expect(await page.locator('.aladin-host').count()).toBe(1);
     expect(await aladin.evaluate((el) => (el as HTMLElement & { aladin: unknown }).aladin === (window as unknown as { firstAladin: unknown }).firstAladin)).toBe(true);
+    // ... back on the whole sky, not where the cone search left it.
+    expect(await aladin.evaluate((el) => (el as HTMLElement & { aladin: { getFov(): [number, number] } }).aladin.getFov()[0])).toBeGreaterThan(180);
     await shot('sky-aladin-again');
   });
 

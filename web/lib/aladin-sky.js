@@ -120,6 +120,9 @@ export function AladinSky({ url, alerts, hits, outlines, cone, onOpen, onFail })
       if (!mounted || !container.current) return;
       view.current = attachView(A, url, container.current);
       view.current.onOpen = onOpen;
+      // A visit starts on the whole sky, wherever the last one left the shared instance (a search re-centres it).
+      view.current.aladin.gotoRaDec(180, 0);
+      view.current.aladin.setFoV(360);
       // For tests and the browser console: the instance behind the markers.
       container.current.aladin = view.current.aladin;
       setReady(true);
