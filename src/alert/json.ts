@@ -7,19 +7,35 @@
 import type { Alert, Cutouts } from './types.js';
 
 export interface AlertJsonOptions {
-  /** Include the light curve (default true). */
+  /**
+   * Include the light curve (default true). Without it the survey record (`ztf` / `lsst`) also
+   * leaves out its history (SURVEY_HISTORY_FIELDS), which is the light curve in the survey's
+   * own form and most of the record's size.
+   */
   lightcurve?: boolean;
   /** Include the cutouts when the alert has them (default true). */
   cutouts?: boolean;
 }
 
+/** The history arrays of the survey records: previous detections, upper limits, forced photometry. */
+export const SURVEY_HISTORY_FIELDS = ['prv_candidates', 'fp_hists', 'prvDiaSources', 'prvDiaForcedSources'] as const;
+
+/** The survey record as sent, or without its history arrays. */
+export function surveyRecord(record: unknown, withHistory: boolean): unknown {
+  if (withHistory || typeof record !== 'object' || record === null) return record;
+  const out: Record<string, unknown> = { ...(record as Record<string, unknown>) };
+  for (const field of SURVEY_HISTORY_FIELDS) delete out[field];
+  return out;
+}
+
 export function alertToJSON(alert: Alert, options: AlertJsonOptions = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const lightcurve = options.lightcurve ?? true;
   for (const [key, value] of Object.entries(alert)) {
     if (value === undefined || key === 'cutouts' || key === 'lightcurve') continue;
-    out[key] = value;
+    out[key] = key === 'ztf' || key === 'lsst' ? surveyRecord(value, lightcurve) : value;
   }
-  if (options.lightcurve ?? true) out.lightcurve = alert.lightcurve;
+  if (lightcurve) out.lightcurve = alert.lightcurve;
   if ((options.cutouts ?? true) && alert.cutouts) out.cutouts = cutoutsToJSON(alert.cutouts);
   return out;
 }

@@ -12,6 +12,7 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import '../alert/fields.js';
 import { allFields, type FieldDef, type FieldType } from '../alert/catalogue.js';
 import type { Alert, Cutouts, LightCurvePoint } from '../alert/types.js';
+import { surveyRecord } from '../alert/json.js';
 import type { Config } from '../config/index.js';
 import { NightjarError } from '../errors/index.js';
 import { confluentFrame, confluentPayload, confluentSchemaId } from '../ingest/wire.js';
@@ -163,7 +164,8 @@ export function matchAvroRecord(alert: Alert, target: MatchSource, matchedAt: Da
   Object.assign(record, {
     lightcurve: lightcurve ? alert.lightcurve : null,
     annotations: annotationsJson(alert),
-    survey_record: survey === undefined ? null : JSON.stringify(survey),
+    // Without the light curve the record leaves out its history too (as in JSON output).
+    survey_record: survey === undefined ? null : JSON.stringify(surveyRecord(survey, lightcurve)),
   });
   for (const [name, which] of CUTOUTS) record[name] = cutouts ? asBuffer(alert.cutouts?.[which] ?? null) : null;
   return { filterId: target.filterId, filterVersion: target.version, owner: target.owner, matchedAt: matchedAt.toISOString(), alert: record as MatchAvro['alert'] };

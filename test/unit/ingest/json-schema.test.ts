@@ -34,6 +34,29 @@ describe('alert JSON and its schema', () => {
     expect(alertToJSON(alert!, { cutouts: false, lightcurve: false })).not.toHaveProperty('lightcurve');
   });
 
+  it('leaves the survey record\'s history out with the light curve, keeping the rest of it and validating', async () => {
+    const decoder = newDecoder();
+    let checked = 0;
+    for (const { file, bytes } of realFiles()) {
+      for (const alert of okAlerts(await decoder.decodeMessage(bytes))) {
+        const record = (alert.ztf ?? alert.lsst) as Record<string, unknown>;
+        const full = alertToJSON(alert, { cutouts: false });
+        const bare = alertToJSON(alert, { cutouts: false, lightcurve: false });
+        const name = alert.survey === 'ztf' ? 'ztf' : 'lsst';
+        const history = Object.keys(record).filter((k) => ['prv_candidates', 'fp_hists', 'prvDiaSources', 'prvDiaForcedSources'].includes(k));
+        for (const key of history) {
+          expect(full[name], file).toHaveProperty(key);
+          expect(bare[name], file).not.toHaveProperty(key);
+        }
+        expect(Object.keys(bare[name] as object).sort(), file).toEqual(Object.keys(record).filter((k) => !history.includes(k)).sort());
+        expect(record, 'the alert itself is unchanged').toHaveProperty(history[0] ?? 'candidate');
+        expect(validate(JSON.parse(JSON.stringify(bare))) ? [] : validate.errors, file).toEqual([]);
+        checked++;
+      }
+    }
+    expect(checked).toBe(25);
+  });
+
   it('rejects JSON that breaks the catalogue: missing keys, wrong types, unknown bands', () => {
     const good = { survey: 'ztf', alertId: '1', objectId: 'ZTF1', mjd: 60000, ra: 1, dec: 2, band: 'r', lightcurve: [] };
     expect(validate(good)).toBe(true);

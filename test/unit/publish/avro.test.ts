@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allFields } from '../../../src/alert/catalogue.js';
-import { alertToJSON } from '../../../src/alert/json.js';
+import { alertToJSON, surveyRecord } from '../../../src/alert/json.js';
 import type { Alert } from '../../../src/alert/types.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { NightjarError } from '../../../src/errors/index.js';
@@ -42,7 +42,8 @@ function expectSameAlert(decoded: MatchAvro['alert'], alert: Alert, lightcurve: 
   for (const field of SCALARS) expect(decoded[field], field).toEqual(alert[field]);
   expect(decoded.lightcurve).toEqual(lightcurve ? alert.lightcurve : null);
   // Text comparison: deep-comparing Fink's 1 MB Rubin records costs seconds (parsed once in 'carries the survey record').
-  expect(decoded.survey_record).toBe(JSON.stringify(alert.ztf ?? alert.lsst));
+  // Without the light curve the record leaves out its history arrays.
+  expect(decoded.survey_record).toBe(JSON.stringify(surveyRecord(alert.ztf ?? alert.lsst, lightcurve)));
   const stamps = [decoded.cutoutScience, decoded.cutoutTemplate, decoded.cutoutDifference];
   if (!cutouts) expect(stamps).toEqual([null, null, null]);
   else {
@@ -110,11 +111,14 @@ describe('encodeMatchAvro / decodeMatchAvro on real alerts', () => {
     expectSameAlert(decodeMatchAvro(encodeMatchAvro(ztf, target(false, true), matchedAt)).match.alert, ztf, false, true);
   });
 
-  it('carries the survey record as JSON', () => {
-    const ztf = samples.find((s) => s.alert.survey === 'ztf')!.alert;
-    const { match } = decodeMatchAvro(encodeMatchAvro(ztf, target(false, false), matchedAt));
-    expect(JSON.parse(match.alert.survey_record!)).toEqual(ztf.ztf);
-    expect(JSON.parse(match.alert.survey_record!).candidate.candid).toBe(ztf.alertId);
+  it('carries the survey record as JSON, its history only with the light curve', () => {
+    const ztf = samples.find((s) => s.alert.survey === 'ztf' && Array.isArray((s.alert.ztf as { prv_candidates?: unknown }).prv_candidates))!.alert;
+    const withHistory = JSON.parse(decodeMatchAvro(encodeMatchAvro(ztf, target(true, false), matchedAt)).match.alert.survey_record!);
+    expect(withHistory).toEqual(ztf.ztf);
+    const bare = JSON.parse(decodeMatchAvro(encodeMatchAvro(ztf, target(false, false), matchedAt)).match.alert.survey_record!);
+    expect(bare.candidate.candid).toBe(ztf.alertId);
+    expect(bare.prv_candidates).toBeUndefined();
+    expect(bare).toEqual({ ...(ztf.ztf as object), prv_candidates: undefined, fp_hists: undefined });
   });
 
   it('carries the annotation namespaces as JSON, null when there are none', () => {
