@@ -85,7 +85,7 @@ export class FilterMatcher {
       key, filter, ctx: owner === undefined ? {} : { owner },
       stats: { evaluated: 0, matched: 0, errors: 0, totalNs: 0 },
       anchor: chooseAnchor(filter.plan, this.grid, this.sample),
-      guard: this.guards.compile(filter.plan),
+      guard: this.guards.compile(filter.plan, owner),
     };
     this.entries.set(key, entry);
     for (const s of filter.surveys) this.bySurvey.get(s)?.add(entry, entry.anchor);

@@ -6,7 +6,9 @@ import type { IndexPlan } from './plan.js';
 /**
  * A filter's necessary conditions in compact form, checked before the filter itself: every
  * numeric range of its top-level conjunction (`mag < 19`, `between(snr, 5, 50)`), every string
- * equality (`band in ["g", "r"]`), and every field it requires to be present. An alert failing
+ * equality (`band in ["g", "r"]`), every field it requires to be present, boolean fields standing
+ * alone (`isPositive`, `not isPositive`), fields it requires missing (`not exists(x)`), and the
+ * owner's watchlists and watchmaps it requires (`watchlist.hit("name")`, `inmap("name")`). An alert failing
  * any of them cannot make the filter TRUE, so the matcher skips the full evaluation.
  *
  * The fields are read once per alert, not once per filter: `GuardTable` numbers each path it
@@ -20,6 +22,12 @@ export interface Guard {
   readonly present: Int32Array;
   /** Slots whose value must be one of the strings. */
   readonly equals: readonly { slot: number; values: readonly string[] }[];
+  /** Slots whose value must be true, false, or missing. */
+  readonly isTrue: Int32Array;
+  readonly isFalse: Int32Array;
+  readonly absent: Int32Array;
+  /** Watchlists / watchmaps the alert must be in: one of `keys` among the hits' list (map) names. */
+  readonly hits: readonly { namespace: 'watchlist' | 'watchmap'; keys: readonly string[] }[];
 }
 
 export class GuardTable {
@@ -30,9 +38,14 @@ export class GuardTable {
   private stamps = new Int32Array(16);
   private alert: Alert | undefined;
   private generation = 0;
+  private readonly hits = { watchlist: { generation: -1, names: new Set<string>() }, watchmap: { generation: -1, names: new Set<string>() } };
 
-  /** The guard of a plan; paths outside the field catalogue are left to the evaluation. */
-  compile(plan: IndexPlan): Guard {
+  /**
+   * The guard of a plan for a filter of `owner`; paths outside the field catalogue are left to
+   * the evaluation. A hit on the owner's list `name` is recorded as `<owner>/name` or as `name`
+   * with the owner beside it (see watchlist.hit), so either name is a necessary condition.
+   */
+  compile(plan: IndexPlan, owner?: string): Guard {
     const ranges: number[] = [];
     for (const [path, r] of plan.ranges) {
       const slot = this.slotOf(path);
@@ -48,7 +61,10 @@ export class GuardTable {
       const slot = this.slotOf(path);
       if (slot !== undefined) equals.push({ slot, values: [...values] });
     }
-    return { ranges: Float64Array.from(ranges), present: Int32Array.from(present), equals };
+    const slots = (paths: Set<string>): Int32Array => Int32Array.from([...paths].map((p) => this.slotOf(p)).filter((slot): slot is number => slot !== undefined));
+    return { ranges: Float64Array.from(ranges), present: Int32Array.from(present), equals, isTrue: slots(plan.isTrue), isFalse: slots(plan.isFalse), absent: slots(plan.absent),
+      hits: plan.hits.map(({ namespace, name }) => ({ namespace, keys: owner === undefined ? [name] : [`${owner}/${name}`, name] })),
+    };
   }
 
   /** Starts a new alert: values cached for the previous one are forgotten. */
@@ -57,6 +73,7 @@ export class GuardTable {
     this.generation = (this.generation + 1) | 0;
     if (this.generation === 0) {
       this.stamps.fill(-1);
+      this.hits.watchlist.generation = this.hits.watchmap.generation = -1;
       this.generation = 1;
     }
   }
@@ -74,7 +91,31 @@ export class GuardTable {
       const v = this.value(slot);
       if (typeof v !== 'string' || !values.includes(v)) return false;
     }
+    for (let i = 0; i < guard.isTrue.length; i++) if (this.value(guard.isTrue[i]!) !== true) return false;
+    for (let i = 0; i < guard.isFalse.length; i++) if (this.value(guard.isFalse[i]!) !== false) return false;
+    for (let i = 0; i < guard.absent.length; i++) if (this.value(guard.absent[i]!) !== null) return false;
+    for (const { namespace, keys } of guard.hits) {
+      const names = this.hitNames(namespace);
+      if (!keys.some((k) => names.has(k))) return false;
+    }
     return true;
+  }
+
+  /** The list (map) names of the current alert's watchlist (watchmap) hits, read once per alert. */
+  private hitNames(namespace: 'watchlist' | 'watchmap'): Set<string> {
+    const cached = this.hits[namespace];
+    if (cached.generation === this.generation) return cached.names;
+    const names = new Set<string>();
+    const key = namespace === 'watchlist' ? 'list' : 'map';
+    const hits = own(own(this.alert, namespace), 'hits');
+    if (Array.isArray(hits)) {
+      for (let i = 0; i < hits.length; i++) {
+        const name = own(hits[i], key);
+        if (typeof name === 'string') names.add(name);
+      }
+    }
+    this.hits[namespace] = { generation: this.generation, names };
+    return names;
   }
 
   private slotOf(path: string): number | undefined {
@@ -113,4 +154,9 @@ export class GuardTable {
     this.numbers[slot] = typeof v === 'number' ? v : NaN;
     this.stamps[slot] = this.generation;
   }
+}
+
+/** An own property of an object, else undefined (nothing inherited is read). */
+function own(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
 }

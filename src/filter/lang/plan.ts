@@ -11,7 +11,11 @@ import type { Node } from './types.js';
  * - `cone`: `cone(ra, dec, r)` with constant arguments;
  * - `ranges`: `field < c`, `field >= c`, `between(field, lo, hi)` with constants;
  * - `required`: fields that must be present, since a comparison, arithmetic or strict function
- *   over a missing value is unknown (and `exists(x)` is false).
+ *   over a missing value is unknown (and `exists(x)` is false);
+ * - `isTrue` / `isFalse`: boolean fields standing alone (`isPositive`, `not isPositive`);
+ * - `absent`: fields that must be missing (`not exists(x)`);
+ * - `hits`: the owner's watchlists and watchmaps the alert must be in (`watchlist.hit("name")`,
+ *   `inmap("name")`).
  */
 export interface Interval {
   lo: number;
@@ -24,13 +28,18 @@ export interface IndexPlan {
   cone?: { ra: number; dec: number; radiusArcsec: number };
   ranges: Map<string, Interval>;
   required: Set<string>;
+  isTrue: Set<string>;
+  isFalse: Set<string>;
+  absent: Set<string>;
+  hits: { namespace: 'watchlist' | 'watchmap'; name: string }[];
 }
 
 export function planOf(root: Node): IndexPlan {
-  const plan: IndexPlan = { equals: new Map(), ranges: new Map(), required: new Set() };
+  const plan: IndexPlan = { equals: new Map(), ranges: new Map(), required: new Set(), isTrue: new Set(), isFalse: new Set(), absent: new Set(), hits: [] };
   const conjuncts = root.kind === 'logical' && root.op === 'and' ? root.operands : [root];
   for (const c of conjuncts) {
     for (const path of requiredFields(c)) plan.required.add(path);
+    truthOf(c, plan);
     equalsOf(c, plan);
     coneOf(c, plan);
     rangeOf(c, plan);
@@ -74,6 +83,19 @@ function strictIn(node: Node, out: Set<string>): void {
       return;
     default: return;
   }
+}
+
+/** A boolean field alone or negated, `not exists(field)`, and watchlist or watchmap membership. */
+function truthOf(c: Node, plan: IndexPlan): void {
+  if (c.kind === 'call' && (c.name === 'watchlist.hit' || c.name === 'inmap')) {
+    const name = stringConstant(c.args[0]!);
+    if (name !== undefined) plan.hits.push({ namespace: c.name === 'inmap' ? 'watchmap' : 'watchlist', name });
+  }
+  if (c.kind === 'field' && c.type === 'boolean') plan.isTrue.add(c.path);
+  if (c.kind !== 'unary' || c.op !== 'not') return;
+  const arg = c.arg;
+  if (arg.kind === 'field' && arg.type === 'boolean') plan.isFalse.add(arg.path);
+  else if (arg.kind === 'call' && arg.name === 'exists' && arg.args[0]?.kind === 'field') plan.absent.add(arg.args[0].path);
 }
 
 function equalsOf(c: Node, plan: IndexPlan): void {

@@ -76,14 +76,48 @@ describe('FilterMatcher index', () => {
 
   it('turns away candidates failing any necessary range, equality or required field', () => {
     const m = new FilterMatcher();
-    m.upsert('f', 'band == "r" and mag < 19 and snr > 5 and exists(xmatch.gaia.sep) and objectId in ["A", "B"]');
-    const base = { objectId: 'A', band: 'r', mag: 18, snr: 10, xmatch: { gaia: { sep: 1 } } } as Partial<Alert>;
+    m.upsert('f', 'band == "r" and mag < 19 and snr > 5 and exists(xmatch.gaia.sep) and objectId in ["A", "B"] and isPositive and not exists(anomaly.score)');
+    const base = { objectId: 'A', band: 'r', mag: 18, snr: 10, xmatch: { gaia: { sep: 1 } }, isPositive: true } as Partial<Alert>;
     expect(m.match(plainAlert(base))).toEqual(['f']);
-    const failing: Partial<Alert>[] = [{ band: 'g' }, { mag: 19.5 }, { mag: null }, { snr: 4 }, { xmatch: {} }, { objectId: 'C' }];
+    const failing: Partial<Alert>[] = [{ band: 'g' }, { mag: 19.5 }, { mag: null }, { snr: 4 }, { xmatch: {} }, { objectId: 'C' }, { isPositive: false }, { isPositive: null }, { anomaly: { score: 0.5, model: 'm' } }];
     for (const change of failing) expect(m.match(plainAlert({ ...base, ...change })), JSON.stringify(change)).toEqual([]);
     // Only the first alert reached the filter itself; the guard turned the others away.
     expect(m.stats('f')).toMatchObject({ evaluated: 1, matched: 1 });
     expect(m.guardedCandidates).toBe(failing.length - 1);
+  });
+
+  it('guards watchlist and watchmap membership by the owner\'s names', () => {
+    const m = new FilterMatcher();
+    m.upsert('ana', 'watchlist.hit("bright") and mag < 30', 'ana');
+    m.upsert('bob', 'watchlist.hit("bright") and mag < 30', 'bob');
+    m.upsert('map', 'inmap("field") and mag < 30', 'ana');
+    m.upsert('nobody', 'watchlist.hit("bright") and mag < 30');
+    const alerts = [
+      plainAlert({ watchlist: { hits: [{ list: 'ana/bright', name: 'x', sep: 1 }] } }),
+      plainAlert({ watchlist: { hits: [{ list: 'bright', owner: 'bob', name: 'x', sep: 1 }] } }),
+      plainAlert({ watchlist: { hits: [{ list: 'bright', name: 'x', sep: 1 }] }, watchmap: { hits: [{ map: 'ana/field' }] } }),
+      plainAlert({ watchlist: { hits: [{ list: 'carl/bright', name: 'x', sep: 1 }] } }),
+      plainAlert(),
+    ];
+    const matched = alerts.map((a) => m.match(a).sort());
+    expect(matched).toEqual([['ana'], ['bob'], ['map', 'nobody'], [], []]);
+    // Only alerts carrying a hit named ana/bright or bright reached evaluation (not carl's, not none).
+    expect(m.stats('ana')).toMatchObject({ evaluated: 3, matched: 1 });
+    alerts.forEach((a, i) => expect(matched[i]).toEqual(bruteForce(m, a)));
+  });
+
+  it('guards negated booleans and contradictions exactly', () => {
+    const m = new FilterMatcher();
+    m.upsert('neg', 'not isPositive and mag < 30');
+    m.upsert('never', 'isPositive and not isPositive and mag < 30');
+    m.upsert('missing', 'mag < 30 and not exists(xmatch.gaia.sep)');
+    for (const isPositive of [true, false, null]) {
+      for (const xmatch of [undefined, { gaia: { sep: 1 } }]) {
+        const alert = plainAlert({ isPositive, ...(xmatch ? { xmatch } : {}) } as Partial<Alert>);
+        expect(m.match(alert).sort(), JSON.stringify({ isPositive, xmatch })).toEqual(bruteForce(m, alert));
+      }
+    }
+    expect(m.match(plainAlert({ isPositive: false }))).toEqual(['neg', 'missing']);
   });
 
   it('anchors on cones, equalities, annotations and ranges', () => {
