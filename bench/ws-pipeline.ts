@@ -4,9 +4,11 @@
  * nearly all of them, a worker process (bench/ws-worker.ts), and the time from the first to the
  * last enriched alert committed. Run A has no api role; run B has the api role (bench/ws-api.ts)
  * with C websocket clients subscribed to the user's matches, 10 % of them stalled, all on this
- * machine. Runs alternate A, B, A, B, ...
+ * machine. Runs alternate A, B, A, B, ... The clients run in a process of their own
+ * (bench/ws-clients.ts), at the given niceness: they stand for subscribers on other machines, and
+ * with --clients-nice 19 they get this machine's CPU only after the worker, the api role and Kafka.
  *
- *   npx tsx bench/ws-pipeline.ts [--alerts 2000] [--clients 1000] [--users 1] [--pairs 2] [--out ws-pipeline.json] [--profile-api DIR]
+ *   npx tsx bench/ws-pipeline.ts [--alerts 2000] [--clients 1000] [--users 1] [--pairs 2] [--clients-nice 0] [--out ws-pipeline.json] [--profile-api DIR]
  * Writes bench/results/<out>. With one user every match goes to every healthy client, the heaviest
  * case; with --users U the clients are spread over U users whose filters match disjoint slices of
  * the sky (RA), so each match goes to about C/U clients, as when users follow their own matches.
@@ -18,7 +20,6 @@ import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Admin } from 'kafkajs';
-import WebSocket from 'ws';
 import { loadConfig, type Config } from '../src/config/index.js';
 import { expressionErrors } from '../src/filter/lang-matcher.js';
 import { userTopic } from '../src/filter/model.js';
@@ -30,11 +31,12 @@ import { createKafka, createProducer } from '../src/kafka/client.js';
 import { silentLogger } from '../src/log/logger.js';
 import { createPlatform } from '../src/platform/platform.js';
 
-const { values } = parseArgs({ options: { alerts: { type: 'string', default: '2000' }, clients: { type: 'string', default: '1000' }, users: { type: 'string', default: '1' }, pairs: { type: 'string', default: '2' }, out: { type: 'string', default: 'ws-pipeline.json' }, 'profile-api': { type: 'string' } } });
+const { values } = parseArgs({ options: { alerts: { type: 'string', default: '2000' }, clients: { type: 'string', default: '1000' }, users: { type: 'string', default: '1' }, pairs: { type: 'string', default: '2' }, 'clients-nice': { type: 'string', default: '0' }, out: { type: 'string', default: 'ws-pipeline.json' }, 'profile-api': { type: 'string' } } });
 const ALERTS = Number(values.alerts);
 const CLIENTS = Number(values.clients);
 const USERS = Number(values.users);
 const PAIRS = Number(values.pairs);
+const CLIENTS_NICE = Number(values['clients-nice']);
 const logger = silentLogger();
 const base = loadConfig({ overrides: { log: { level: 'silent' } } });
 const kafka = createKafka(base, logger);
@@ -48,9 +50,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function child(script: string, config: Config, profileDir?: string): ChildProcess {
+function child(script: string, config: Config, profileDir?: string, env: Record<string, string> = {}): ChildProcess {
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  return fork(new URL(script, import.meta.url).pathname, [], { execArgv: ['--import', 'tsx', ...profile], env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return fork(new URL(script, import.meta.url).pathname, [], { execArgv: ['--import', 'tsx', ...profile], env: { ...process.env, ...env, BENCH_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 function once<T>(proc: ChildProcess, type: string): Promise<T> {
   return new Promise((resolve) => {
@@ -93,7 +95,7 @@ interface Run {
   /** CPU time of the api role from the worker's start until delivery settled, and per delivered frame. */
   apiCpuSeconds?: number;
   apiMicrosecondsPerFrame?: number | null;
-  /** CPU time of this process (the clients, the counting consumer) over the same span. */
+  /** CPU time of the clients' process over the same span. */
   clientsCpuSeconds?: number;
 }
 
@@ -129,31 +131,24 @@ async function oneRun(index: number, withClients: boolean): Promise<Run> {
   await Promise.all([platform.stop(), filters.stop()]);
 
   let api: ChildProcess | undefined;
-  const sockets: WebSocket[] = [];
-  let delivered = 0;
+  let clients: ChildProcess | undefined;
   if (withClients) {
     api = child('./ws-api.ts', { ...config, api: { ...config.api, port: await freePort() } }, values['profile-api']);
     const { port } = await once<{ port: number }>(api, 'ready');
-    await Promise.all(
-      Array.from({ length: CLIENTS }, (_, i) => {
-        const own = tokens[i % USERS]!;
-        const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/live`, ['nightjar.v1'], { headers: { authorization: `Bearer ${own[Math.floor(i / USERS) % own.length]}` } });
-        sockets.push(ws);
-        const stalled = i % 10 === 0;
-        return new Promise<void>((resolve, reject) => {
-          ws.on('error', reject);
-          ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', id: 'm', stream: 'matches', fields: ['alertId', 'objectId', 'mag', 'ra', 'dec'] })));
-          ws.on('message', (raw) => {
-            const text = raw.toString();
-            if (text.startsWith('{"type":"subscribed"')) {
-              if (stalled) ws.pause();
-              resolve();
-            } else if (!stalled && text.startsWith('{"type":"alert"')) delivered += 1;
-          });
-        });
-      }),
-    );
+    clients = child('./ws-clients.ts', config, undefined, { BENCH_CLIENTS_NICE: String(CLIENTS_NICE) });
+    const connected = once<{ type: string; message?: string }>(clients, 'ready');
+    const failed = once<{ type: string; message?: string }>(clients, 'failed');
+    clients.send({ type: 'connect', port, tokens, clients: CLIENTS, users: USERS });
+    const outcome = await Promise.race([connected, failed]);
+    if (outcome.type === 'failed') throw new Error(`clients could not connect: ${outcome.message}`);
   }
+  const clientCount = async (): Promise<{ delivered: number; cpuSeconds: number }> => {
+    if (!clients) return { delivered: 0, cpuSeconds: 0 };
+    const reply = once<{ delivered: number; cpu: NodeJS.CpuUsage }>(clients, 'count');
+    clients.send({ type: 'count' });
+    const { delivered, cpu } = await reply;
+    return { delivered, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  };
 
   const producer = createProducer(kafka);
   await producer.connect();
@@ -182,41 +177,46 @@ async function oneRun(index: number, withClients: boolean): Promise<Run> {
     return (cpu.user + cpu.system) / 1e6;
   };
   const apiCpuBefore = await apiCpu();
-  const clientsCpuBefore = process.cpuUsage();
+  const clientsCpuBefore = (await clientCount()).cpuSeconds;
   const worker = child('./ws-worker.ts', config);
   await once(worker, 'ready');
   const deadline = Date.now() + 600_000;
   while (seen < ALERTS && Date.now() < deadline) await sleep(200);
   const seconds = (last - first) / 1000;
   const load = loadavg()[0]!;
-  const deliveredWhileWorkerRan = delivered;
+  const deliveredWhileWorkerRan = (await clientCount()).delivered;
   worker.send({ type: 'stop' });
   await new Promise((resolve) => worker.on('exit', resolve));
   // The api role's CPU per frame counts the frames it still owes after the worker is done: wait until delivery settles.
+  let delivered = deliveredWhileWorkerRan;
   for (let before = -1, waited = 0; withClients && delivered !== before && waited < 60_000; waited += 1_000) {
     before = delivered;
     await sleep(1_000);
+    delivered = (await clientCount()).delivered;
   }
   const apiCpuSeconds = (await apiCpu()) - apiCpuBefore;
-  const clientsCpu = process.cpuUsage(clientsCpuBefore);
+  const clientsCpuSeconds = (await clientCount()).cpuSeconds - clientsCpuBefore;
   await consumer.disconnect();
-  for (const ws of sockets) ws.terminate();
+  if (clients) {
+    clients.send({ type: 'stop' });
+    await new Promise((resolve) => clients!.on('exit', resolve));
+  }
   if (api) {
     api.send({ type: 'stop' });
     await new Promise((resolve) => api!.on('exit', resolve));
   }
   await admin.deleteTopics({ topics: [...names.input, names.enriched, names.deadLetter, names.users, names.tokens, names.filters, names.notices, names.models, names.filterStats, ...users.map(userTopic)] }).catch(() => undefined);
   await admin.disconnect();
-  const clients = withClients
+  const fromClients = withClients
     ? {
         delivered,
         deliveredWhileWorkerRan,
         apiCpuSeconds: Math.round(apiCpuSeconds * 100) / 100,
         apiMicrosecondsPerFrame: delivered > 0 ? Math.round((apiCpuSeconds * 1e7) / delivered) / 10 : null,
-        clientsCpuSeconds: Math.round((clientsCpu.user + clientsCpu.system) / 1e4) / 100,
+        clientsCpuSeconds: Math.round(clientsCpuSeconds * 100) / 100,
       }
     : {};
-  return { withClients, alertsPerSecond: Math.round(seen / seconds), seconds, loadAverage: Math.round(load * 10) / 10, ...clients };
+  return { withClients, alertsPerSecond: Math.round(seen / seconds), seconds, loadAverage: Math.round(load * 10) / 10, ...fromClients };
 }
 
 /** A run whose set-up fails (a busy broker refusing topic creation) is started again on fresh topics. */
@@ -242,7 +242,7 @@ for (let pair = 0; pair < PAIRS; pair++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const results = {
-  settings: { alerts: ALERTS, clients: CLIENTS, users: USERS, stalledShare: 0.1, pairs: PAIRS },
+  settings: { alerts: ALERTS, clients: CLIENTS, users: USERS, stalledShare: 0.1, pairs: PAIRS, clientsNice: CLIENTS_NICE, clientsProcess: 'bench/ws-clients.ts' },
   median: {
     withoutClients: median(runs.filter((r) => !r.withClients).map((r) => r.alertsPerSecond)),
     withClients: median(runs.filter((r) => r.withClients).map((r) => r.alertsPerSecond)),
