@@ -41,9 +41,9 @@ interface Entry {
 /**
  * Thousands of compiled filters, and which of them an alert matches. Filters are indexed per
  * survey by one necessary condition each (see CandidateIndex); each candidate is then checked
- * against all its necessary ranges, equalities and required fields at once (see GuardTable),
- * and only the candidates passing that guard are evaluated. Keys are opaque (the engine uses `<id>@<version>`); `setVersion` replaces an id's
- * previous version. Evaluation errors are counted, never thrown.
+ * against all its necessary conditions at once (see GuardTable), and only the candidates passing
+ * that guard are evaluated. Keys are opaque (the engine uses `<id>@<version>`); `setVersion`
+ * replaces an id's previous version. Evaluation errors are counted, never thrown.
  */
 export class FilterMatcher {
   private readonly entries = new Map<string, Entry>();
