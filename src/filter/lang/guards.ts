@@ -2,6 +2,7 @@ import type { Alert } from '../../alert/types.js';
 import { lookupField } from '../../alert/catalogue.js';
 import { makeAccessor, type Accessor } from './accessor.js';
 import type { IndexPlan } from './plan.js';
+import { own } from './semantics.js';
 
 /**
  * A filter's necessary conditions in compact form, checked before the filter itself: every
@@ -51,18 +52,19 @@ export class GuardTable {
       const slot = this.slotOf(path);
       if (slot !== undefined) ranges.push(slot, r.lo, r.hi);
     }
-    const present: number[] = [];
-    for (const path of plan.required) {
-      const slot = this.slotOf(path);
-      if (slot !== undefined && !plan.ranges.has(path)) present.push(slot);
-    }
     const equals: { slot: number; values: string[] }[] = [];
     for (const [path, values] of plan.equals) {
       const slot = this.slotOf(path);
       if (slot !== undefined) equals.push({ slot, values: [...values] });
     }
-    const slots = (paths: Set<string>): Int32Array => Int32Array.from([...paths].map((p) => this.slotOf(p)).filter((slot): slot is number => slot !== undefined));
-    return { ranges: Float64Array.from(ranges), present: Int32Array.from(present), equals, isTrue: slots(plan.isTrue), isFalse: slots(plan.isFalse), absent: slots(plan.absent),
+    return {
+      ranges: Float64Array.from(ranges),
+      // A field with a range is already required to be a number.
+      present: this.slotsOf([...plan.required].filter((path) => !plan.ranges.has(path))),
+      equals,
+      isTrue: this.slotsOf(plan.isTrue),
+      isFalse: this.slotsOf(plan.isFalse),
+      absent: this.slotsOf(plan.absent),
       hits: plan.hits.map(({ namespace, name }) => ({ namespace, keys: owner === undefined ? [name] : [`${owner}/${name}`, name] })),
     };
   }
@@ -118,6 +120,10 @@ export class GuardTable {
     return names;
   }
 
+  private slotsOf(paths: Iterable<string>): Int32Array {
+    return Int32Array.from([...paths].map((path) => this.slotOf(path)).filter((slot): slot is number => slot !== undefined));
+  }
+
   private slotOf(path: string): number | undefined {
     let slot = this.slots.get(path);
     if (slot !== undefined) return slot;
@@ -154,9 +160,4 @@ export class GuardTable {
     this.numbers[slot] = typeof v === 'number' ? v : NaN;
     this.stamps[slot] = this.generation;
   }
-}
-
-/** An own property of an object, else undefined (nothing inherited is read). */
-function own(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
 }
