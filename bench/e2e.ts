@@ -11,11 +11,10 @@
  *   npx tsx bench/e2e.ts [--ztf 3000] [--lsst 300] [--latency-rates 333,150] [--seconds 30]
  * Writes bench/results/e2e.json.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Kafka } from 'kafkajs';
-import { envName, loadConfig, type Config } from '../src/config/index.js';
+import { loadConfig, type Config } from '../src/config/index.js';
 import { FilterStore } from '../src/filter/store.js';
 import { expressionErrors } from '../src/filter/lang-matcher.js';
 import { userTopic } from '../src/filter/model.js';
@@ -24,6 +23,7 @@ import { loadRubinSchemas } from '../src/ingest/wire.js';
 import { MAX_RECORD_BYTES } from '../src/kafka/admin.js';
 import { createKafka } from '../src/kafka/client.js';
 import { silentLogger } from '../src/log/logger.js';
+import { startWorker } from './worker-process.js';
 
 const { values } = parseArgs({ options: { ztf: { type: 'string', default: '3000' }, lsst: { type: 'string', default: '300' }, seconds: { type: 'string', default: '30' }, 'latency-rates': { type: 'string', default: '333' } } });
 const run = `bench${Date.now().toString(36)}`;
@@ -60,18 +60,6 @@ async function topics(prefix: string): Promise<Config> {
   });
   await admin.disconnect();
   return loadConfig({ overrides: { log: { level: 'silent' }, topics: { ...names, input: [names.input] }, runner: { groupPrefix: prefix, instanceId: prefix }, filters: { runawayShare: 1, maxMatchesPerSecond: 1_000_000 } } });
-}
-
-function startWorker(config: Config): ChildProcess {
-  const env: Record<string, string> = { ...process.env } as Record<string, string>;
-  for (const path of ['topics.input', 'topics.enriched', 'topics.deadLetter', 'topics.filters', 'topics.models', 'topics.notices', 'runner.groupPrefix', 'runner.instanceId', 'filters.runawayShare', 'filters.maxMatchesPerSecond']) {
-    const [section, key] = path.split('.') as [keyof Config, string];
-    const value = (config[section] as Record<string, unknown>)[key];
-    env[envName(path)] = Array.isArray(value) ? value.join(',') : String(value);
-  }
-  env[envName('log.level')] = 'warn';
-  env[envName('api.port')] = String(18_000 + Math.floor(Math.random() * 1_000));
-  return spawn(process.execPath, ['bin/nightjar.js', 'run', '--roles', 'worker'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
 /** Counts committed records on a topic as they arrive; calls back with the receive time per key. */

@@ -10,11 +10,10 @@
  *   npx tsx bench/filters-worker.ts [--ztf 3000] [--counts 0,1000,10000] [--rounds 3]
  * Writes bench/results/filters-worker.json.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { envName, loadConfig, type Config } from '../src/config/index.js';
+import { loadConfig, type Config } from '../src/config/index.js';
 import { expressionErrors } from '../src/filter/lang-matcher.js';
 import { scienceFilter, seededRandom, type Targets } from '../src/filter/lang/generate.js';
 import { activated, newFilter } from '../src/filter/model.js';
@@ -25,6 +24,7 @@ import { loadRubinSchemas } from '../src/ingest/wire.js';
 import { MAX_RECORD_BYTES } from '../src/kafka/admin.js';
 import { createKafka } from '../src/kafka/client.js';
 import { silentLogger } from '../src/log/logger.js';
+import { startWorker } from './worker-process.js';
 
 const { values } = parseArgs({ options: { ztf: { type: 'string', default: '3000' }, counts: { type: 'string', default: '0,1000,10000' }, rounds: { type: 'string', default: '3' } } });
 const run = `fw${Date.now().toString(36)}`;
@@ -73,18 +73,6 @@ async function filtersTopic(count: number, targets: Targets): Promise<string> {
   for (let i = 0; i < records.length; i += 10) await Promise.all(records.slice(i, i + 10).map((r) => store.topic.publish(r.id, r)));
   await store.stop();
   return topic;
-}
-
-function startWorker(config: Config, port: number): ChildProcess {
-  const env: Record<string, string> = { ...process.env } as Record<string, string>;
-  for (const path of ['topics.input', 'topics.enriched', 'topics.deadLetter', 'topics.filters', 'topics.models', 'topics.notices', 'runner.groupPrefix', 'runner.instanceId', 'filters.runawayShare', 'filters.maxMatchesPerSecond']) {
-    const [section, key] = path.split('.') as [keyof Config, string];
-    const value = (config[section] as Record<string, unknown>)[key];
-    env[envName(path)] = Array.isArray(value) ? value.join(',') : String(value);
-  }
-  env[envName('log.level')] = 'warn';
-  env[envName('api.port')] = String(port);
-  return spawn(process.execPath, ['bin/nightjar.js', 'run', '--roles', 'worker'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
 async function waitUntil(predicate: () => boolean, timeoutMs: number): Promise<void> {

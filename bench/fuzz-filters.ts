@@ -11,18 +11,17 @@
  *   node --import tsx bench/fuzz-filters.ts [--count 100000] [--seed 1]
  * Writes bench/results/fuzz-filters.json.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import '../src/alert/fields.js';
 import '../src/annotate/fields.js';
 import { concretePaths } from '../src/alert/catalogue.js';
 import type { Alert } from '../src/alert/types.js';
 import { lightCurveFeatures } from '../src/annotate/features.js';
-import { loadConfig } from '../src/config/index.js';
 import { isNightjarError } from '../src/errors/index.js';
 import { grammarFilter, mutate, realisticFilter, seededRandom } from '../src/filter/lang/generate.js';
 import { compileFilter, validateFilter } from '../src/filter/lang/index.js';
-import { AlertDecoder } from '../src/ingest/index.js';
+import { realAlerts } from './history-alerts.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -30,16 +29,9 @@ const arg = (name: string, fallback: number) => {
 };
 const COUNT = arg('--count', 100_000);
 const SEED = arg('--seed', 1);
-const DATA = new URL('../../shared/data/', import.meta.url).pathname;
 
 async function alertsUnderTest(): Promise<Alert[]> {
-  const decoder = new AlertDecoder({ config: loadConfig() });
-  const real: Alert[] = [];
-  for (const survey of ['ztf', 'lsst']) {
-    for (const name of readdirSync(`${DATA}${survey}/alerts`).sort()) {
-      for (const o of await decoder.decodeMessage(readFileSync(`${DATA}${survey}/alerts/${name}`))) if (o.ok) real.push(o.alert);
-    }
-  }
+  const real = await realAlerts();
   // Every fourth real alert, plus an annotated copy of each of those.
   const chosen = real.filter((_, i) => i % 4 === 0);
   const annotated = chosen.map((a, i) => ({

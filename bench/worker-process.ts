@@ -1,0 +1,21 @@
+/**
+ * A worker process (`nightjar run --roles worker`, from the build in dist/) for the end-to-end
+ * benchmarks: the benchmark's topics, consumer group and filter limits reach it as environment
+ * variables, its HTTP server (/metrics) listens on `port`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { envName, type Config } from '../src/config/index.js';
+
+const PASSED = ['topics.input', 'topics.enriched', 'topics.deadLetter', 'topics.filters', 'topics.models', 'topics.notices', 'runner.groupPrefix', 'runner.instanceId', 'filters.runawayShare', 'filters.maxMatchesPerSecond'];
+
+export function startWorker(config: Config, port = 18_000 + Math.floor(Math.random() * 1_000)): ChildProcess {
+  const env: Record<string, string> = { ...process.env } as Record<string, string>;
+  for (const path of PASSED) {
+    const [section, key] = path.split('.') as [keyof Config, string];
+    const value = (config[section] as Record<string, unknown>)[key];
+    env[envName(path)] = Array.isArray(value) ? value.join(',') : String(value);
+  }
+  env[envName('log.level')] = 'warn';
+  env[envName('api.port')] = String(port);
+  return spawn(process.execPath, ['bin/nightjar.js', 'run', '--roles', 'worker'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+}
