@@ -301,25 +301,17 @@ describe('live feeds over websocket', () => {
   const hasWebsockets = python !== '' && spawnSync(python, ['-c', 'import websockets'], { stdio: 'ignore' }).status === 0;
 
   it.skipIf(!hasWebsockets)('runs the Python example client (subprotocol token) for a few messages', async () => {
-    const child = spawn(python, ['examples/live_client.py', '--url', url, '--stream', 'filter', '--filter', filters.pub, '--fields', 'alertId,mag', '--max', '2'], {
-      env: { ...process.env, NIGHTJAR_TOKEN: tokens.root },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const run = runExample(python, ['examples/live_client.py', '--url', url, '--stream', 'filter', '--filter', filters.pub, '--fields', 'alertId,mag', '--max', '2'], { NIGHTJAR_TOKEN: tokens.root });
     // The example prints nothing until an alert arrives: produce until it has two.
     const ids: string[] = [];
     await waitFor(async () => {
       ids.push(...(await produce(filters.pub, 1)));
-      return stdout.split('\n').filter(Boolean).length >= 2;
+      return run.stdout.split('\n').filter(Boolean).length >= 2;
     }, { timeoutMs: 30_000, intervalMs: 500, message: 'the Python example to print two alerts' }).catch((err: Error) => {
-      throw new Error(`${err.message}; its stderr: ${stderr}`);
+      throw new Error(`${err.message}; its stderr: ${run.stderr}`);
     });
-    expect(await exited).toBe(0);
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { filter: { id: string }; data: { alertId: string } });
+    expect(await run.exited).toBe(0);
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { filter: { id: string }; data: { alertId: string } });
     expect(lines).toHaveLength(2);
     for (const line of lines) expect(ids).toContain(line.data.alertId);
     expect(lines[0]!.filter.id).toBe(filters.pub);
@@ -329,20 +321,21 @@ describe('live feeds over websocket', () => {
     const check = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'examples/tsconfig.json'], { encoding: 'utf8' });
     expect(check.stdout + check.stderr).toBe('');
     expect(check.status).toBe(0);
-    const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'examples/live-client.ts'], {
-      env: { ...process.env, NIGHTJAR_LIVE_URL: url, NIGHTJAR_TOKEN: tokens.alice, LIVE_STREAM: 'filter', LIVE_FILTER: filters.pub, LIVE_FIELDS: 'alertId,mag', LIVE_MAX: '3' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await waitFor(() => stderr.includes('subscribed'), { timeoutMs: 30_000, message: `the example to subscribe (stderr: ${stderr})` });
+    const run = runExample(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'examples/live-client.ts'], { NIGHTJAR_LIVE_URL: url, NIGHTJAR_TOKEN: tokens.alice, LIVE_STREAM: 'filter', LIVE_FILTER: filters.pub, LIVE_FIELDS: 'alertId,mag', LIVE_MAX: '3' });
+    await waitFor(() => run.stderr.includes('subscribed'), { timeoutMs: 30_000, message: `the example to subscribe (stderr: ${run.stderr})` });
     const ids = await produce(filters.pub, 3);
-    expect(await exited).toBe(0);
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { filter: { id: string }; data: { alertId: string; mag: number } });
+    expect(await run.exited).toBe(0);
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { filter: { id: string }; data: { alertId: string; mag: number } });
     expect(lines.map((l) => l.data.alertId)).toEqual(expect.arrayContaining(ids));
     expect(lines[0]).toMatchObject({ filter: { id: filters.pub }, data: { alertId: expect.any(String), mag: expect.any(Number) } });
   });
 });
+
+/** An example client as a child process, its output collected as it arrives. */
+function runExample(command: string, args: string[], env: Record<string, string>): { stdout: string; stderr: string; exited: Promise<number | null> } {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = { stdout: '', stderr: '', exited: new Promise<number | null>((resolve) => child.on('exit', resolve)) };
+  child.stdout.on('data', (d: Buffer) => (run.stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (run.stderr += d.toString()));
+  return run;
+}
