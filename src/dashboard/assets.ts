@@ -61,10 +61,15 @@ function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)]));
 }
 
+/** A strong ETag: the first 22 characters of the body's SHA-256. */
+export function etagOf(body: Buffer): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
+}
+
 function asset(body: Buffer, path: string): Asset {
   const type = TYPES[extname(path)] ?? 'application/octet-stream';
   const compressible = /^text\/|svg/.test(type) && body.length > 1_024;
-  return { body, gzip: compressible ? gzipSync(body, { level: 9 }) : null, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
+  return { body, gzip: compressible ? gzipSync(body, { level: 9 }) : null, type, etag: etagOf(body) };
 }
 
 /** The source map comments point at files we do not serve; drop them so browsers do not ask. */

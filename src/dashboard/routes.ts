@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NightjarError } from '../errors/index.js';
-import { loadDashboardAssets, type Asset, type DashboardAssets } from './assets.js';
+import { etagOf, loadDashboardAssets, type Asset, type DashboardAssets } from './assets.js';
 
 /** Settings the page reads from its own HTML (config `dashboard.*`). */
 export interface DashboardSettings {
@@ -54,7 +53,7 @@ function escapeAttribute(value: string): string {
 /** index.html with the settings filled into its `{{hips…}}` meta tags (the ETag follows them). */
 function withSettings(index: Asset, settings: DashboardSettings): Asset {
   const body = Buffer.from(index.body.toString('utf8').replaceAll('{{hipsUrl}}', escapeAttribute(settings.hipsUrl)).replaceAll('{{hipsProbeTimeoutMs}}', String(settings.hipsProbeTimeoutMs)));
-  return { ...index, body, gzip: null, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
+  return { ...index, body, gzip: null, etag: etagOf(body) };
 }
 
 /**
