@@ -14,6 +14,7 @@ import { tokenProblem } from '../platform/tokens.js';
 import { CatchUp } from './catchup.js';
 import { LiveConnection } from './connection.js';
 import { decodeCursor, type Positions } from './cursor.js';
+import { LiveFetcher } from './fetcher.js';
 import type { TopicKind } from './message.js';
 import { LiveMetrics, type DisconnectReason } from './metrics.js';
 import { CloseCode, errorFrame, noticeFrame, parseClientMessage, type SubscribeRequest } from './protocol.js';
@@ -38,7 +39,7 @@ interface Target {
 
 /**
  * The live feeds of the api role (docs/live.md): the open websocket connections, their
- * subscriptions and the shared topic readers that feed them. Connection limits, heartbeats and
+ * subscriptions and the shared topic readers that feed them (all fed by one Kafka consumer). Connection limits, heartbeats and
  * token revocation are enforced here.
  */
 export class LiveHub {
@@ -46,6 +47,7 @@ export class LiveHub {
   private readonly connections = new Set<LiveConnection>();
   private readonly byToken = new Map<string, Set<LiveConnection>>();
   private readonly readers = new Map<string, TopicReader>();
+  private readonly fetcher: LiveFetcher;
   private readonly catchUps = new Map<Subscription, CatchUp>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly logger: Logger;
@@ -57,6 +59,7 @@ export class LiveHub {
     this.logger = options.logger.child({ component: 'live' });
     this.clock = options.clock ?? (() => new Date());
     this.metrics = new LiveMetrics(options.registry);
+    this.fetcher = new LiveFetcher(options.kafka, options.config.runner.groupPrefix, this.logger);
     this.heartbeat = setInterval(() => this.beat(), options.config.live.heartbeatMs);
     this.heartbeat.unref();
     this.watch(options.platform.tokens.state, (key) => this.recheck((c) => c.principal.tokenId === key));
@@ -110,6 +113,7 @@ export class LiveHub {
     await Promise.allSettled([...this.catchUps.values()].map((c) => c.stop()));
     await Promise.allSettled([...this.readers.values()].map((r) => r.stop()));
     this.readers.clear();
+    await this.fetcher.stop();
     const deadline = Date.now() + 2_000;
     while (this.connections.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     for (const connection of this.connections) connection.terminate('shutdown');
@@ -249,7 +253,7 @@ export class LiveHub {
   private reader(target: Target): TopicReader {
     let reader = this.readers.get(target.topic);
     if (!reader) {
-      const created = new TopicReader(this.options.kafka, target.topic, target.kind, this.options.config.live, this.logger, (r) => {
+      const created = new TopicReader(this.options.kafka, this.fetcher, target.topic, target.kind, this.options.config.live, this.logger, (r) => {
         if (this.readers.get(r.topic) === r) this.readers.delete(r.topic);
       });
       this.readers.set(target.topic, created);

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Logger } from '../log/logger.js';
 import type { Positions } from './cursor.js';
-import { LiveMessage, type TopicKind } from './message.js';
+import type { LiveFetcher } from './fetcher.js';
+import type { LiveMessage, TopicKind } from './message.js';
 
 /** A subscription that receives what a reader dispatches. */
 export interface LiveListener {
@@ -15,16 +15,14 @@ export interface ReaderSettings {
   idleReaderMs: number;
 }
 
-/** Longest a shared reader's fetch waits on the broker when nothing arrives (ms). */
-const IDLE_FETCH_WAIT_MS = 500;
 /** How often a reader whose topic does not exist yet (a user with no active filter) looks again (ms). */
 const TOPIC_POLL_MS = 2_000;
 
 /**
- * The one Kafka reader of a topic in this process, shared by every subscription to it. It reads
- * in a private consumer group that commits nothing, from the topic's end at start, and hands each
- * record to its listeners synchronously: it never waits for a client (each connection has its
- * own bounded queue). It keeps a window of recent records so a client resuming with a cursor is
+ * The one reader of a topic in this process, shared by every subscription to it. It follows the
+ * topic from its end at start, fed by the api role's one live consumer (fetcher.ts, shared by
+ * every followed topic), and hands each record to its listeners synchronously: it never waits
+ * for a client (each connection has its own bounded queue). It keeps a window of recent records so a client resuming with a cursor is
  * served from memory. `next` is, per partition, the offset of the next record it will dispatch;
  * the window holds every record of a partition from `coveredFrom` up to `next`.
  */
@@ -38,12 +36,12 @@ export class TopicReader {
   private users = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
-  private consumer: Consumer | undefined;
   private started: Promise<void> | undefined;
   private stopped = false;
 
   constructor(
     private readonly kafka: Kafka,
+    private readonly fetcher: LiveFetcher,
     readonly topic: string,
     readonly kind: TopicKind,
     private readonly settings: ReaderSettings,
@@ -113,9 +111,7 @@ export class TopicReader {
     clearTimeout(this.idleTimer);
     clearTimeout(this.pollTimer);
     this.listeners.clear();
-    const consumer = this.consumer;
-    this.consumer = undefined;
-    await consumer?.disconnect().catch(() => undefined);
+    this.fetcher.remove(this);
   }
 
   private async begin(): Promise<void> {
@@ -152,34 +148,14 @@ export class TopicReader {
       if (!this.next.has(partition)) this.next.set(partition, offset);
       if (!this.coveredFrom.has(partition)) this.coveredFrom.set(partition, offset);
     }
-    // The broker answers a fetch as soon as a record (or a transaction's commit) arrives, so the
-    // wait bounds only idle polling, not latency: 20 followed topics at 100 ms were 200 fetches/s.
-    const consumer = this.kafka.consumer({ groupId: `nightjar-live-${randomUUID()}`, maxWaitTimeInMs: IDLE_FETCH_WAIT_MS, readUncommitted: false, allowAutoTopicCreation: false });
-    this.consumer = consumer;
-    // After any (re)join — also one forced by a long stall — continue where dispatch is, never from
-    // the group's reset position: nothing is committed, so that would be the topic's start.
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      for (const [partition, offset] of this.next) consumer.seek({ topic: this.topic, partition, offset: String(offset) });
-    });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.logger.error({ topic: this.topic, err: payload.error.message, restart: payload.restart }, 'live reader crashed');
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topic: this.topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        for (const message of batch.messages) this.dispatch(LiveMessage.from(this.kind, batch.partition, message));
-      },
-    });
-    // Records fetched before the seek lands are older than `next` and skipped by dispatch.
-    for (const [partition, offset] of this.next) consumer.seek({ topic: this.topic, partition, offset: String(offset) });
+    await this.fetcher.add(this);
     this.logger.debug({ topic: this.topic, start: Object.fromEntries(start) }, 'live reader started');
   }
 
-  private dispatch(message: LiveMessage): void {
+  /** A record of the topic from the live consumer; one before `next` was already taken (or is older than the start) and is skipped. */
+  take(message: LiveMessage): void {
     const { partition, offset } = message;
-    if (offset < (this.next.get(partition) ?? 0)) return;
+    if (this.stopped || offset < (this.next.get(partition) ?? 0)) return;
     this.next.set(partition, offset + 1);
     if (!this.coveredFrom.has(partition)) this.coveredFrom.set(partition, 0);
     for (const listener of this.listeners) listener.offerLive(message);
