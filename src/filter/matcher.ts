@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { Alert, Survey } from '../alert/types.js';
 import { surveys as allSurveys } from '../alert/types.js';
-import { CandidateIndex, chooseAnchor, MIN_SAMPLE, type Anchor } from './lang/candidate-index.js';
+import { CandidateIndex, MIN_SAMPLE, type Anchor } from './lang/candidate-index.js';
 import { compileFilter, type CompiledFilter } from './lang/compiled.js';
-import { GuardTable, type Guard } from './lang/guards.js';
+import { GuardTable, hitRequirements, type Guard } from './lang/guards.js';
 import type { FilterLimits } from './lang/limits.js';
 import { SkyGrid } from './lang/sky-cells.js';
 import type { EvalContext } from './lang/types.js';
@@ -34,15 +34,14 @@ interface Entry {
   filter: CompiledFilter;
   ctx: EvalContext;
   stats: FilterStats;
-  anchor: Anchor;
   guard: Guard;
 }
 
 /**
  * Thousands of compiled filters, and which of them an alert matches. Filters are indexed per
- * survey by one necessary condition each (see CandidateIndex); each candidate is then checked
- * against all its necessary conditions at once (see GuardTable), and only the candidates passing
- * that guard are evaluated. Keys are opaque (the engine uses `<id>@<version>`); `setVersion`
+ * survey by their necessary conditions (see CandidateIndex: one anchor lookup, then the other
+ * conditions as bitsets); each candidate is then checked against all its necessary conditions
+ * exactly (see GuardTable), and only the candidates passing that guard are evaluated. Keys are opaque (the engine uses `<id>@<version>`); `setVersion`
  * replaces an id's previous version. Evaluation errors are counted, never thrown.
  */
 export class FilterMatcher {
@@ -63,7 +62,7 @@ export class FilterMatcher {
     this.grid = new SkyGrid(Math.max(0.1, options.cellDeg ?? 1));
     this.sampleSize = Math.max(MIN_SAMPLE, options.sampleSize ?? 128);
     this.reanchorEvery = Math.max(this.sampleSize, options.reanchorEvery ?? 65_536);
-    for (const s of allSurveys) this.bySurvey.set(s, new CandidateIndex<Entry>(this.grid));
+    for (const s of allSurveys) this.bySurvey.set(s, new CandidateIndex<Entry>(this.grid, this.sample));
   }
 
   get size(): number {
@@ -84,11 +83,11 @@ export class FilterMatcher {
     const entry: Entry = {
       key, filter, ctx: owner === undefined ? {} : { owner },
       stats: { evaluated: 0, matched: 0, errors: 0, totalNs: 0 },
-      anchor: chooseAnchor(filter.plan, this.grid, this.sample),
       guard: this.guards.compile(filter.plan, owner),
     };
     this.entries.set(key, entry);
-    for (const s of filter.surveys) this.bySurvey.get(s)?.add(entry, entry.anchor);
+    const conditions = { plan: filter.plan, hits: hitRequirements(filter.plan, owner) };
+    for (const s of filter.surveys) this.bySurvey.get(s)?.add(entry, conditions);
     return filter;
   }
 
@@ -138,6 +137,13 @@ export class FilterMatcher {
     return out;
   }
 
+  /** Keys of the filters the index proposes for this alert, before the guard (for tests and diagnostics). */
+  candidates(alert: Alert): string[] {
+    const out: string[] = [];
+    this.bySurvey.get(alert?.survey)?.forEachCandidate(alert, (entry) => out.push(entry.key));
+    return out;
+  }
+
   /** Every filter evaluated on the alert, ignoring the index (the reference the index is tested against). */
   matchAll(alert: Alert): string[] {
     return [...this.entries.values()].filter((e) => this.evaluate(e, alert)).map((e) => e.key);
@@ -155,12 +161,7 @@ export class FilterMatcher {
 
   /** Re-chooses every filter's anchor for the current sample. */
   reanchor(): void {
-    for (const entry of this.entries.values()) {
-      const anchor = chooseAnchor(entry.filter.plan, this.grid, this.sample);
-      if (JSON.stringify(anchor) === JSON.stringify(entry.anchor)) continue;
-      entry.anchor = anchor;
-      for (const s of entry.filter.surveys) this.bySurvey.get(s)?.add(entry, anchor);
-    }
+    for (const index of this.bySurvey.values()) index.reanchor();
   }
 
   stats(key: string): FilterStats | undefined {
@@ -174,7 +175,9 @@ export class FilterMatcher {
   }
 
   anchorOf(key: string): Anchor | undefined {
-    return this.entries.get(key)?.anchor;
+    const entry = this.entries.get(key);
+    const survey = entry?.filter.surveys[0];
+    return entry && survey && this.bySurvey.get(survey)?.anchorOf(entry);
   }
 
   private evaluate(entry: Entry, alert: Alert): boolean {

@@ -2,7 +2,7 @@ import type { Alert } from '../../alert/types.js';
 import { lookupField } from '../../alert/catalogue.js';
 import { makeAccessor, type Accessor } from './accessor.js';
 import type { IndexPlan } from './plan.js';
-import { RangeIndex } from './range-index.js';
+import { ConditionBits, type FilterConditions } from './condition-bits.js';
 import { SkyGrid } from './sky-cells.js';
 
 /**
@@ -96,85 +96,296 @@ function anchorPasses(anchor: Anchor, alert: Alert, grid: SkyGrid): boolean {
   }
 }
 
-export class CandidateIndex<T> {
-  private readonly always = new Set<T>();
-  private readonly cones = new Map<number, Set<T>>();
-  private readonly equals = new Map<string, { get: Accessor; byValue: Map<string, Set<T>> }>();
-  private readonly present = new Map<string, { get: Accessor; items: Set<T> }>();
-  private readonly ranges = new Map<string, { get: Accessor; index: RangeIndex<T> }>();
-  private readonly anchors = new Map<T, Anchor>();
+/** What the index keeps of a filter. */
+interface Member {
+  conditions: FilterConditions;
+  anchor: Anchor;
+}
 
-  constructor(private readonly grid: SkyGrid) {}
+/** Alerts after which filters added or removed since the last layout are laid out again. */
+const RELAYOUT_AFTER_ALERTS = 256;
+
+/**
+ * The candidate index of one survey's filters. Each filter is filed under its anchor, and the
+ * filters are laid out at positions in anchor order, so the filters an anchor lookup proposes
+ * (`mag <= c` for every c above the alert's mag, a band, a sky cell) are a few runs of
+ * positions, set in a bitset. The filters' other necessary conditions, one bitset per field
+ * (ConditionBits), are then ANDed over those words only: an alert's candidates are the filters
+ * passing every indexed condition, found with a few word operations per field instead of one
+ * check per filter.
+ *
+ * Filters added since the last layout are candidates for every alert (the guard and the
+ * evaluation decide), and removed ones are skipped; the index is laid out again once changes
+ * reach a sixteenth of its filters, or a few hundred alerts after the last change.
+ */
+export class CandidateIndex<T> {
+  private readonly members = new Map<T, Member>();
+  private readonly pending = new Set<T>();
+  private removedSinceLayout = 0;
+  private alertsSinceChange = 0;
+  private layout: Layout<T> | undefined;
+
+  /** `sample` is recent alerts (kept by the owner): anchors and numeric buckets are chosen for it. */
+  constructor(private readonly grid: SkyGrid, private readonly sample: readonly Alert[] = []) {}
 
   get size(): number {
-    return this.anchors.size;
+    return this.members.size;
   }
 
-  add(item: T, anchor: Anchor): void {
+  add(item: T, conditions: FilterConditions): void {
     this.remove(item);
-    this.anchors.set(item, anchor);
-    switch (anchor.kind) {
-      case 'always': this.always.add(item); break;
-      case 'cone': for (const cell of anchor.cells) setIn(this.cones, cell).add(item); break;
-      case 'equals': {
-        const slot = this.slot(this.equals, anchor.path, () => ({ byValue: new Map<string, Set<T>>() }));
-        for (const v of anchor.values) setIn(slot.byValue, v).add(item);
-        break;
-      }
-      case 'present': this.slot(this.present, anchor.path, () => ({ items: new Set<T>() })).items.add(item); break;
-      case 'range': this.slot(this.ranges, anchor.path, () => ({ index: new RangeIndex<T>() })).index.add(anchor.lo, anchor.hi, item); break;
-    }
+    this.members.set(item, { conditions, anchor: chooseAnchor(conditions.plan, this.grid, this.sample) });
+    this.pending.add(item);
   }
 
   remove(item: T): void {
-    const anchor = this.anchors.get(item);
-    if (!anchor) return;
-    this.anchors.delete(item);
-    switch (anchor.kind) {
-      case 'always': this.always.delete(item); break;
-      case 'cone': for (const cell of anchor.cells) deleteFrom(this.cones, cell, item); break;
-      case 'equals': for (const v of anchor.values) { const slot = this.equals.get(anchor.path); if (slot) deleteFrom(slot.byValue, v, item); } break;
-      case 'present': this.present.get(anchor.path)?.items.delete(item); break;
-      case 'range': this.ranges.get(anchor.path)?.index.remove(item); break;
+    if (!this.members.delete(item)) return;
+    if (this.pending.delete(item)) return;
+    this.layout?.drop(item);
+    this.removedSinceLayout++;
+  }
+
+  anchorOf(item: T): Anchor | undefined {
+    return this.members.get(item)?.anchor;
+  }
+
+  /** Files every filter again under the anchor most selective on the current sample, and lays the index out for it. */
+  reanchor(): void {
+    for (const member of this.members.values()) member.anchor = chooseAnchor(member.conditions.plan, this.grid, this.sample);
+    this.relayout();
+  }
+
+  /** Calls `visit` once for every filter this alert may match (may throw what a field read throws). */
+  forEachCandidate(alert: Alert, visit: (item: T) => void): void {
+    if (this.stale()) this.relayout();
+    this.layout?.forEachCandidate(alert, visit);
+    for (const item of this.pending) visit(item);
+  }
+
+  /** Number of field dimensions of the current layout. */
+  get dimensions(): number {
+    return this.layout?.dimensions ?? 0;
+  }
+
+  private stale(): boolean {
+    if (!this.layout) return this.members.size > 0;
+    const changes = this.pending.size + this.removedSinceLayout;
+    if (changes === 0) return false;
+    return changes > Math.max(16, this.members.size >> 4) || ++this.alertsSinceChange >= RELAYOUT_AFTER_ALERTS;
+  }
+
+  private relayout(): void {
+    this.layout = this.members.size > 0 ? new Layout(this.grid, [...this.members], this.sample) : undefined;
+    this.pending.clear();
+    this.removedSinceLayout = 0;
+    this.alertsSinceChange = 0;
+  }
+}
+
+/** Filters anchored on one numeric field, in three runs: `<= bound` and `>= bound` sorted by bound, and intervals sorted by lower bound. */
+interface RangeRuns {
+  get: Accessor;
+  below: { start: number; bounds: number[] };
+  above: { start: number; bounds: number[] };
+  within: { start: number; lo: number[]; hi: number[] };
+}
+
+/** One arrangement of the filters at positions, with the anchor lookups and condition bitsets over them. */
+class Layout<T> {
+  private readonly items: (T | undefined)[] = [];
+  private readonly positions = new Map<T, number>();
+  private always = { start: 0, end: 0 };
+  private readonly present = new Map<string, { get: Accessor; start: number; end: number }>();
+  private readonly equals = new Map<string, { get: Accessor; byValue: Map<string, number[]> }>();
+  private readonly ranges = new Map<string, RangeRuns>();
+  private readonly cones = new Map<number, number[]>();
+  private readonly bits: ConditionBits;
+  private readonly acc: Int32Array;
+  private readonly active: Int32Array;
+  private count = 0;
+
+  constructor(private readonly grid: SkyGrid, members: [T, Member][], sample: readonly Alert[]) {
+    members.sort(([, a], [, b]) => compareAnchors(a.anchor, b.anchor));
+    const conditions: FilterConditions[] = [];
+    for (const [item, { anchor, conditions: c }] of members) {
+      const pos = this.items.length;
+      this.items.push(item);
+      this.positions.set(item, pos);
+      conditions.push(c);
+      this.file(anchor, pos);
+    }
+    const words = Math.max(1, Math.ceil(this.items.length / 32));
+    this.bits = new ConditionBits(conditions, words, sample);
+    this.acc = new Int32Array(words);
+    this.active = new Int32Array(words);
+  }
+
+  get dimensions(): number {
+    return this.bits.dimensions;
+  }
+
+  drop(item: T): void {
+    const pos = this.positions.get(item);
+    if (pos === undefined) return;
+    this.items[pos] = undefined;
+    this.positions.delete(item);
+  }
+
+  forEachCandidate(alert: Alert, visit: (item: T) => void): void {
+    const acc = this.acc;
+    const active = this.active;
+    let count: number;
+    try {
+      this.propose(alert);
+      count = this.bits.narrow(alert, acc, active, this.count);
+    } catch (err) {
+      acc.fill(0);
+      throw err;
+    } finally {
+      this.count = 0;
+    }
+    const items = this.items;
+    for (let j = 0; j < count; j++) {
+      const w = active[j]!;
+      let v = acc[w]!;
+      acc[w] = 0;
+      while (v !== 0) {
+        const low = v & -v;
+        v ^= low;
+        const item = items[w * 32 + 31 - Math.clz32(low)];
+        if (item !== undefined) visit(item);
+      }
     }
   }
 
-  /** Calls `visit` once for every filter this alert may match. */
-  forEachCandidate(alert: Alert, visit: (item: T) => void): void {
-    for (const item of this.always) visit(item);
+  /** Sets in `acc` the positions of every filter whose anchor the alert passes. */
+  private propose(alert: Alert): void {
+    this.markRun(this.always.start, this.always.end);
     const cell = this.grid.cellOf(alert.ra, alert.dec);
-    if (cell !== undefined) this.cones.get(cell)?.forEach(visit);
+    if (cell !== undefined) this.markEach(this.cones.get(cell));
     for (const { get, byValue } of this.equals.values()) {
       const v = get(alert);
-      if (typeof v === 'string') byValue.get(v)?.forEach(visit);
+      if (typeof v === 'string') this.markEach(byValue.get(v));
     }
-    for (const { get, items } of this.present.values()) if (items.size > 0 && get(alert) !== null) items.forEach(visit);
-    for (const { get, index } of this.ranges.values()) {
+    for (const { get, start, end } of this.present.values()) if (get(alert) !== null) this.markRun(start, end);
+    for (const { get, below, above, within } of this.ranges.values()) {
       const v = get(alert);
-      if (typeof v === 'number') index.forEachContaining(v, visit);
+      if (typeof v !== 'number') continue;
+      this.markRun(below.start + firstAtLeast(below.bounds, v), below.start + below.bounds.length);
+      this.markRun(above.start, above.start + firstAtLeast(above.bounds, v, true));
+      for (let i = 0; i < within.lo.length && within.lo[i]! <= v; i++) if (within.hi[i]! >= v) this.mark(within.start + i);
     }
   }
 
-  private slot<S extends object>(map: Map<string, S & { get: Accessor }>, path: string, make: () => S): S & { get: Accessor } {
-    let slot = map.get(path);
-    if (!slot) {
-      const def = lookupField(path)!;
-      slot = { ...make(), get: makeAccessor(path.split('.'), def.type) };
-      map.set(path, slot);
+  private mark(pos: number): void {
+    const w = pos >>> 5;
+    if (this.acc[w] === 0) this.active[this.count++] = w;
+    this.acc[w]! |= 1 << (pos & 31);
+  }
+
+  private markEach(positions: readonly number[] | undefined): void {
+    if (positions) for (let i = 0; i < positions.length; i++) this.mark(positions[i]!);
+  }
+
+  /** Sets positions [start, end). */
+  private markRun(start: number, end: number): void {
+    if (start >= end) return;
+    const first = start >>> 5;
+    const last = (end - 1) >>> 5;
+    for (let w = first; w <= last; w++) {
+      let mask = -1;
+      if (w === first) mask &= -1 << (start & 31);
+      if (w === last && (end & 31) !== 0) mask &= (1 << (end & 31)) - 1;
+      if (this.acc[w] === 0) this.active[this.count++] = w;
+      this.acc[w]! |= mask;
     }
-    return slot;
+  }
+
+  /** Records a filter's anchor at its position; filters arrive in anchor order, so runs are contiguous. */
+  private file(anchor: Anchor, pos: number): void {
+    switch (anchor.kind) {
+      case 'always':
+        if (this.always.end === this.always.start) this.always = { start: pos, end: pos };
+        this.always.end = pos + 1;
+        break;
+      case 'cone':
+        for (const cell of anchor.cells) listIn(this.cones, cell).push(pos);
+        break;
+      case 'equals': {
+        let slot = this.equals.get(anchor.path);
+        if (!slot) this.equals.set(anchor.path, (slot = { get: accessorOf(anchor.path), byValue: new Map() }));
+        for (const v of anchor.values) listIn(slot.byValue, v).push(pos);
+        break;
+      }
+      case 'present': {
+        let run = this.present.get(anchor.path);
+        if (!run) this.present.set(anchor.path, (run = { get: accessorOf(anchor.path), start: pos, end: pos }));
+        run.end = pos + 1;
+        break;
+      }
+      case 'range': {
+        let runs = this.ranges.get(anchor.path);
+        if (!runs) {
+          runs = { get: accessorOf(anchor.path), below: { start: pos, bounds: [] }, above: { start: pos, bounds: [] }, within: { start: pos, lo: [], hi: [] } };
+          this.ranges.set(anchor.path, runs);
+        }
+        // Sorted below, then above, then within: each run starts where the previous ends.
+        if (anchor.lo === -Infinity) {
+          runs.below.bounds.push(anchor.hi);
+          runs.above.start = runs.within.start = pos + 1;
+        } else if (anchor.hi === Infinity) {
+          runs.above.bounds.push(anchor.lo);
+          runs.within.start = pos + 1;
+        } else {
+          runs.within.lo.push(anchor.lo);
+          runs.within.hi.push(anchor.hi);
+        }
+        break;
+      }
+    }
   }
 }
 
-function setIn<K, T>(map: Map<K, Set<T>>, key: K): Set<T> {
-  let set = map.get(key);
-  if (!set) map.set(key, (set = new Set()));
-  return set;
+const KIND_ORDER: Record<Anchor['kind'], number> = { always: 0, present: 1, equals: 2, range: 3, cone: 4 };
+
+/** The layout order: by kind, field, then (ranges) side and bound, so each lookup's result is a run. */
+function compareAnchors(a: Anchor, b: Anchor): number {
+  if (a.kind !== b.kind) return KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
+  switch (a.kind) {
+    case 'always': return 0;
+    case 'present': return a.path.localeCompare((b as typeof a).path);
+    case 'equals': return a.path.localeCompare((b as typeof a).path) || (a.values[0] ?? '').localeCompare((b as typeof a).values[0] ?? '');
+    case 'cone': return (a.cells[0] ?? 0) - ((b as typeof a).cells[0] ?? 0);
+    case 'range': {
+      const c = b as typeof a;
+      return a.path.localeCompare(c.path) || side(a) - side(c) || boundOf(a) - boundOf(c);
+    }
+  }
 }
 
-function deleteFrom<K, T>(map: Map<K, Set<T>>, key: K, item: T): void {
-  const set = map.get(key);
-  if (!set) return;
-  set.delete(item);
-  if (set.size === 0) map.delete(key);
+function side(r: { lo: number; hi: number }): number {
+  return r.lo === -Infinity ? 0 : r.hi === Infinity ? 1 : 2;
+}
+
+function boundOf(r: { lo: number; hi: number }): number {
+  return r.lo === -Infinity ? r.hi : r.lo;
+}
+
+/** First index whose bound is >= value (or > value when `strictlyAbove`), in a sorted list. */
+function firstAtLeast(list: readonly number[], value: number, strictlyAbove = false): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const b = list[mid]!;
+    if (strictlyAbove ? b <= value : b < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function listIn<K>(map: Map<K, number[]>, key: K): number[] {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  return list;
 }

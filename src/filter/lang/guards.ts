@@ -31,6 +31,29 @@ export interface Guard {
   readonly hits: readonly { namespace: 'watchlist' | 'watchmap'; keys: readonly string[] }[];
 }
 
+/**
+ * The watchlists and watchmaps a plan requires, each as the names that satisfy it. A hit on the
+ * owner's list `name` is recorded as `<owner>/name` or as `name` with the owner beside it (see
+ * watchlist.hit), so either name does.
+ */
+export function hitRequirements(plan: IndexPlan, owner?: string): Guard['hits'] {
+  return plan.hits.map(({ namespace, name }) => ({ namespace, keys: owner === undefined ? [name] : [`${owner}/${name}`, name] }));
+}
+
+/** The list (map) names of an alert's watchlist (watchmap) hits. */
+export function hitNamesOf(alert: Alert, namespace: 'watchlist' | 'watchmap'): string[] {
+  const names: string[] = [];
+  const key = namespace === 'watchlist' ? 'list' : 'map';
+  const hits = own(own(alert, namespace), 'hits');
+  if (Array.isArray(hits)) {
+    for (let i = 0; i < hits.length; i++) {
+      const name = own(hits[i], key);
+      if (typeof name === 'string') names.push(name);
+    }
+  }
+  return names;
+}
+
 export class GuardTable {
   private readonly slots = new Map<string, number>();
   private readonly accessors: Accessor[] = [];
@@ -41,11 +64,7 @@ export class GuardTable {
   private generation = 0;
   private readonly hits = { watchlist: { generation: -1, names: new Set<string>() }, watchmap: { generation: -1, names: new Set<string>() } };
 
-  /**
-   * The guard of a plan for a filter of `owner`; paths outside the field catalogue are left to
-   * the evaluation. A hit on the owner's list `name` is recorded as `<owner>/name` or as `name`
-   * with the owner beside it (see watchlist.hit), so either name is a necessary condition.
-   */
+  /** The guard of a plan for a filter of `owner`; paths outside the field catalogue are left to the evaluation. */
   compile(plan: IndexPlan, owner?: string): Guard {
     const ranges: number[] = [];
     for (const [path, r] of plan.ranges) {
@@ -65,7 +84,7 @@ export class GuardTable {
       isTrue: this.slotsOf(plan.isTrue),
       isFalse: this.slotsOf(plan.isFalse),
       absent: this.slotsOf(plan.absent),
-      hits: plan.hits.map(({ namespace, name }) => ({ namespace, keys: owner === undefined ? [name] : [`${owner}/${name}`, name] })),
+      hits: hitRequirements(plan, owner),
     };
   }
 
@@ -107,15 +126,7 @@ export class GuardTable {
   private hitNames(namespace: 'watchlist' | 'watchmap'): Set<string> {
     const cached = this.hits[namespace];
     if (cached.generation === this.generation) return cached.names;
-    const names = new Set<string>();
-    const key = namespace === 'watchlist' ? 'list' : 'map';
-    const hits = own(own(this.alert, namespace), 'hits');
-    if (Array.isArray(hits)) {
-      for (let i = 0; i < hits.length; i++) {
-        const name = own(hits[i], key);
-        if (typeof name === 'string') names.add(name);
-      }
-    }
+    const names = new Set(hitNamesOf(this.alert!, namespace));
     this.hits[namespace] = { generation: this.generation, names };
     return names;
   }

@@ -1,0 +1,321 @@
+import type { Alert } from '../../alert/types.js';
+import { lookupField } from '../../alert/catalogue.js';
+import { makeAccessor, type Accessor } from './accessor.js';
+import { hitNamesOf } from './guards.js';
+import type { IndexPlan } from './plan.js';
+import type { Value } from './types.js';
+
+/**
+ * The necessary conditions of many filters as bitsets over their positions in the candidate
+ * index, one dimension per field: for the alert's value of a field, a dimension gives the bitset
+ * of filters whose conditions on that field the value passes (filters with no condition on it
+ * pass). ANDing them over the few words the index's anchors proposed leaves, per alert, the
+ * filters passing every condition at once, at the cost of one field read per dimension and one
+ * AND per dimension and proposed word, whatever the number of filters.
+ *
+ * Every bitset is a superset of the filters the exact conditions allow (numeric ranges are
+ * resolved to buckets between up to 63 bounds), so no filter that could be TRUE is dropped; the
+ * guard and the evaluation decide exactly.
+ */
+export interface FilterConditions {
+  plan: IndexPlan;
+  /** For each watchlist/watchmap hit the filter requires, the list (map) names that satisfy it. */
+  hits: readonly { namespace: 'watchlist' | 'watchmap'; keys: readonly string[] }[];
+}
+
+/** One field's conditions: the bitset of positions the alert's value of the field allows. */
+interface Dimension {
+  /** How many filters it constrains: dimensions constraining more are applied first. */
+  readonly constrained: number;
+  /** 1 for each word holding a filter it constrains (elsewhere its bitsets are all ones). */
+  readonly touched: Uint8Array;
+  bitsOf(alert: Alert): Int32Array;
+}
+
+/** Most bucket bounds a numeric dimension keeps (64 buckets). */
+export const MAX_BOUNDS = 63;
+
+export class ConditionBits {
+  private readonly dims: Dimension[];
+
+  /**
+   * `byPosition[p]` is the conditions of the filter at position p (undefined for a free one);
+   * `sample` is recent alerts, whose values place the buckets of numeric dimensions when filters
+   * have more distinct bounds than a dimension keeps.
+   */
+  constructor(byPosition: readonly (FilterConditions | undefined)[], readonly words: number, sample: readonly Alert[] = []) {
+    const ranges = new Map<string, RangeMember[]>();
+    const states = new Map<string, StateMember[]>();
+    const hits = new Map<'watchlist' | 'watchmap', HitMember[]>();
+    byPosition.forEach((c, pos) => {
+      if (!c) return;
+      const { plan } = c;
+      for (const [path, r] of plan.ranges) if (r.lo > -Infinity || r.hi < Infinity) push(ranges, path, { pos, lo: r.lo, hi: r.hi });
+      const stateOf = new Map<string, StateMember>();
+      const member = (path: string): StateMember => {
+        let m = stateOf.get(path);
+        if (!m) stateOf.set(path, (m = { pos }));
+        return m;
+      };
+      for (const path of plan.required) member(path).present = true;
+      for (const path of plan.absent) member(path).absent = true;
+      for (const path of plan.isTrue) member(path).isTrue = true;
+      for (const path of plan.isFalse) member(path).isFalse = true;
+      for (const [path, values] of plan.equals) member(path).values = values;
+      for (const [path, m] of stateOf) push(states, path, m);
+      const seen = new Set<string>();
+      for (const h of c.hits) {
+        // One requirement per namespace is enough for a superset; the guard checks the rest.
+        if (seen.has(h.namespace)) continue;
+        seen.add(h.namespace);
+        push(hits, h.namespace, { pos, keys: h.keys });
+      }
+    });
+    const dims: Dimension[] = [];
+    for (const [path, members] of ranges) {
+      const get = accessorOf(path);
+      if (get) dims.push(new RangeDimension(get, members, words, sampleValues(get, sample)));
+    }
+    for (const [path, members] of states) {
+      const get = accessorOf(path);
+      if (get) dims.push(new StateDimension(get, members, words));
+    }
+    for (const [namespace, members] of hits) dims.push(new HitsDimension(namespace, members, words));
+    this.dims = dims.sort((a, b) => b.constrained - a.constrained);
+  }
+
+  /** Number of dimensions (fields, and watchlist/watchmap namespaces). */
+  get dimensions(): number {
+    return this.dims.length;
+  }
+
+  /**
+   * ANDs every dimension's bitset for this alert into `acc` over the words `active[0..count)`,
+   * zeroing the words that empty; returns how many words are left, compacted at the front of
+   * `active`. A dimension constraining none of the filters in those words is skipped without
+   * reading its field.
+   */
+  narrow(alert: Alert, acc: Int32Array, active: Int32Array, count: number): number {
+    for (const dim of this.dims) {
+      const touched = dim.touched;
+      let j = 0;
+      while (j < count && touched[active[j]!] === 0) j++;
+      if (j === count) continue;
+      const bits = dim.bitsOf(alert);
+      let kept = 0;
+      for (let j = 0; j < count; j++) {
+        const w = active[j]!;
+        const v = acc[w]! & bits[w]!;
+        acc[w] = v;
+        if (v !== 0) active[kept++] = w;
+      }
+      count = kept;
+      if (count === 0) break;
+    }
+    return count;
+  }
+}
+
+interface RangeMember { pos: number; lo: number; hi: number }
+interface StateMember { pos: number; present?: boolean; absent?: boolean; isTrue?: boolean; isFalse?: boolean; values?: readonly string[] }
+interface HitMember { pos: number; keys: readonly string[] }
+
+/**
+ * A numeric field: the value axis cut at sorted bounds into buckets; a filter's bit is set in
+ * every bucket its interval overlaps, and in every bucket when it has no range on the field. A
+ * missing value allows only the filters without a range on it.
+ */
+class RangeDimension implements Dimension {
+  readonly constrained: number;
+  readonly touched: Uint8Array;
+  private readonly bounds: Float64Array;
+  private readonly buckets: Int32Array[];
+  private readonly missing: Int32Array;
+
+  constructor(private readonly get: Accessor, members: RangeMember[], words: number, values: number[]) {
+    this.constrained = members.length;
+    this.touched = touchedWords(members, words);
+    this.missing = dontCare(members, words);
+    this.bounds = boundsOf(members, values);
+    this.buckets = Array.from({ length: this.bounds.length + 1 }, () => this.missing.slice());
+    for (const { pos, lo, hi } of members) {
+      const last = bucketOf(this.bounds, hi);
+      for (let k = bucketOf(this.bounds, lo); k <= last; k++) setBit(this.buckets[k]!, pos);
+    }
+  }
+
+  bitsOf(alert: Alert): Int32Array {
+    const v = this.get(alert);
+    return typeof v === 'number' ? this.buckets[bucketOf(this.bounds, v)]! : this.missing;
+  }
+}
+
+/**
+ * A field tested for presence, absence, truth or equality to strings: one bitset per state the
+ * value can be in (missing, true, false, each listed string, any other string, anything else).
+ */
+class StateDimension implements Dimension {
+  readonly constrained: number;
+  readonly touched: Uint8Array;
+  private readonly missing: Int32Array;
+  private readonly isTrue: Int32Array;
+  private readonly isFalse: Int32Array;
+  private readonly other: Int32Array;
+  private readonly otherString: Int32Array;
+  private readonly byString = new Map<string, Int32Array>();
+
+  constructor(private readonly get: Accessor, members: StateMember[], words: number) {
+    this.constrained = members.length;
+    this.touched = touchedWords(members, words);
+    const base = dontCare(members, words);
+    const stateBits = (v: Value): Int32Array => {
+      const bits = base.slice();
+      for (const m of members) if (allows(m, v)) setBit(bits, m.pos);
+      return bits;
+    };
+    this.missing = stateBits(null);
+    this.isTrue = stateBits(true);
+    this.isFalse = stateBits(false);
+    this.other = stateBits(0);
+    const listed = new Set(members.flatMap((m) => m.values ?? []));
+    for (const s of listed) this.byString.set(s, stateBits(s));
+    let unlisted = '\u0000';
+    while (listed.has(unlisted)) unlisted += '\u0000';
+    this.otherString = stateBits(unlisted);
+  }
+
+  bitsOf(alert: Alert): Int32Array {
+    const v = this.get(alert);
+    if (v === null) return this.missing;
+    if (v === true) return this.isTrue;
+    if (v === false) return this.isFalse;
+    if (typeof v === 'string') return this.byString.get(v) ?? this.otherString;
+    return this.other;
+  }
+}
+
+function allows(m: StateMember, v: Value): boolean {
+  if (m.present && v === null) return false;
+  if (m.absent && v !== null) return false;
+  if (m.isTrue && v !== true) return false;
+  if (m.isFalse && v !== false) return false;
+  return m.values === undefined || (typeof v === 'string' && m.values.includes(v));
+}
+
+/** The owner's watchlists (watchmaps): a filter requiring one passes when the alert hits one of its names. */
+class HitsDimension implements Dimension {
+  readonly constrained: number;
+  readonly touched: Uint8Array;
+  private readonly base: Int32Array;
+  private readonly scratch: Int32Array;
+  private readonly byKey = new Map<string, number[]>();
+
+  constructor(private readonly namespace: 'watchlist' | 'watchmap', members: HitMember[], words: number) {
+    this.constrained = members.length;
+    this.touched = touchedWords(members, words);
+    this.base = dontCare(members, words);
+    this.scratch = new Int32Array(words);
+    for (const { pos, keys } of members) for (const key of keys) push(this.byKey, key, pos);
+  }
+
+  bitsOf(alert: Alert): Int32Array {
+    let bits = this.base;
+    for (const name of hitNamesOf(alert, this.namespace)) {
+      const positions = this.byKey.get(name);
+      if (!positions) continue;
+      if (bits === this.base) bits = copyInto(this.scratch, this.base);
+      for (const pos of positions) setBit(bits, pos);
+    }
+    return bits;
+  }
+}
+
+function copyInto(target: Int32Array, source: Int32Array): Int32Array {
+  target.set(source);
+  return target;
+}
+
+function touchedWords(members: readonly { pos: number }[], words: number): Uint8Array {
+  const touched = new Uint8Array(words);
+  for (const { pos } of members) touched[pos >>> 5] = 1;
+  return touched;
+}
+
+/** All ones but the members' bits: the filters with no condition in this dimension. */
+function dontCare(members: readonly { pos: number }[], words: number): Int32Array {
+  const bits = new Int32Array(words).fill(-1);
+  for (const { pos } of members) bits[pos >>> 5]! &= ~(1 << (pos & 31));
+  return bits;
+}
+
+export function setBit(bits: Int32Array, pos: number): void {
+  bits[pos >>> 5]! |= 1 << (pos & 31);
+}
+
+/** The bucket of a value: how many bounds are <= it. */
+function bucketOf(bounds: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = bounds.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (bounds[mid]! <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The bucket bounds of a numeric field. With few distinct finite bounds among the filters, each
+ * bound b gives two (b and the next double), so a bucket holds exactly b and the buckets are
+ * exact: an alert is a candidate only if its value is inside the interval. Otherwise half the
+ * bounds are quantiles of the recent alerts' values (where alerts fall, buckets are narrow, so a
+ * filter is a false candidate only for the few alerts of the bucket its threshold falls in) and
+ * the rest quantiles of the filters' bounds (so a sample that is not like the stream to come
+ * cannot leave all thresholds in one bucket).
+ */
+function boundsOf(members: readonly RangeMember[], values: number[]): Float64Array {
+  const ends = distinctSorted(members.flatMap(({ lo, hi }) => [lo, hi]).filter(Number.isFinite));
+  if (ends.length * 2 <= MAX_BOUNDS) return Float64Array.from(distinctSorted(ends.flatMap((b) => [b, nextUp(b)])));
+  const fromSample = values.length >= MAX_BOUNDS >> 1 ? MAX_BOUNDS >> 1 : 0;
+  return Float64Array.from(distinctSorted([...quantiles(values.sort((a, b) => a - b), fromSample), ...quantiles(ends, MAX_BOUNDS - fromSample)]));
+}
+
+/** `n` values of a sorted list at evenly spaced ranks. */
+function quantiles(sorted: readonly number[], n: number): number[] {
+  const out: number[] = [];
+  for (let i = 1; i <= n; i++) out.push(sorted[Math.floor((i * sorted.length) / (n + 1))]!);
+  return out;
+}
+
+/** The smallest double above a finite x. */
+export function nextUp(x: number): number {
+  if (x === 0) return Number.MIN_VALUE;
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  view.setBigInt64(0, view.getBigInt64(0) + (x > 0 ? 1n : -1n));
+  return view.getFloat64(0);
+}
+
+function distinctSorted(xs: number[]): number[] {
+  return [...new Set(xs)].sort((a, b) => a - b);
+}
+
+function sampleValues(get: Accessor, sample: readonly Alert[]): number[] {
+  const out: number[] = [];
+  for (const alert of sample) {
+    const v = get(alert);
+    if (typeof v === 'number') out.push(v);
+  }
+  return out;
+}
+
+function accessorOf(path: string): Accessor | undefined {
+  const def = lookupField(path);
+  return def && makeAccessor(path.split('.'), def.type);
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
