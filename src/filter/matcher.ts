@@ -3,17 +3,18 @@ import type { Alert, Survey } from '../alert/types.js';
 import { surveys as allSurveys } from '../alert/types.js';
 import { CandidateIndex, MIN_SAMPLE, type Anchor } from './lang/candidate-index.js';
 import { compileFilter, type CompiledFilter } from './lang/compiled.js';
-import { GuardTable, hitRequirements, type Guard } from './lang/guards.js';
+import { hitRequirements } from './lang/condition-bits.js';
 import type { FilterLimits } from './lang/limits.js';
 import { SkyGrid } from './lang/sky-cells.js';
 import type { EvalContext } from './lang/types.js';
 
 /** Plain per-filter counters (no metric label per filter: thousands of filters would explode a registry). */
 export interface FilterStats {
+  /** Alerts the filter was decided on: by evaluating it, or by the index alone (see ConditionBits.decide). */
   evaluated: number;
   matched: number;
   errors: number;
-  /** Total evaluation time, nanoseconds. */
+  /** Total evaluation time, nanoseconds (results the index decided take none). */
   totalNs: number;
   /** The latest evaluation failure (code FILTER_EVALUATION), for the filter's owner. */
   lastError?: { code: 'FILTER_EVALUATION'; message: string };
@@ -34,24 +35,20 @@ interface Entry {
   filter: CompiledFilter;
   ctx: EvalContext;
   stats: FilterStats;
-  guard: Guard;
 }
 
 /**
  * Thousands of compiled filters, and which of them an alert matches. Filters are indexed per
  * survey by their necessary conditions (see CandidateIndex: one anchor lookup, then the other
- * conditions as bitsets); each candidate is then checked against all its necessary conditions
- * exactly (see GuardTable), and only the candidates passing that guard are evaluated. Keys are opaque (the engine uses `<id>@<version>`); `setVersion`
- * replaces an id's previous version. Evaluation errors are counted, never thrown.
+ * conditions as per-field bitsets), and only the candidates the index proposes are evaluated.
+ * Keys are opaque (the engine uses `<id>@<version>`); `setVersion` replaces an id's previous
+ * version. Evaluation errors are counted, never thrown.
  */
 export class FilterMatcher {
   private readonly entries = new Map<string, Entry>();
   private readonly versions = new Map<string, string>();
   private readonly bySurvey = new Map<Survey, CandidateIndex<Entry>>();
   private readonly grid: SkyGrid;
-  private readonly guards = new GuardTable();
-  /** Candidates the index proposed and the guard turned away, since construction. */
-  private guarded = 0;
   /** A ring of recent alerts: the stream the anchors are chosen for. */
   private readonly sample: Alert[] = [];
   private readonly sampleSize: number;
@@ -83,7 +80,6 @@ export class FilterMatcher {
     const entry: Entry = {
       key, filter, ctx: owner === undefined ? {} : { owner },
       stats: { evaluated: 0, matched: 0, errors: 0, totalNs: 0 },
-      guard: this.guards.compile(filter.plan, owner),
     };
     this.entries.set(key, entry);
     const conditions = { plan: filter.plan, hits: hitRequirements(filter.plan, owner) };
@@ -122,18 +118,21 @@ export class FilterMatcher {
     if (!index) return out;
     this.observe(alert);
     const candidates: Entry[] = [];
+    const decisions: (boolean | undefined)[] = [];
     try {
-      const guards = this.guards;
-      guards.begin(alert);
-      index.forEachCandidate(alert, (entry) => {
-        if (guards.passes(entry.guard)) candidates.push(entry);
-        else this.guarded++;
+      index.forEachCandidate(alert, (entry, decided) => {
+        candidates.push(entry);
+        decisions.push(decided);
       });
     } catch {
       // An alert whose fields throw on read: let every filter try it, each error counted.
       return this.matchAll(alert);
     }
-    for (const entry of candidates) if (this.evaluate(entry, alert)) out.push(entry.key);
+    for (let i = 0; i < candidates.length; i++) {
+      const entry = candidates[i]!;
+      const decided = decisions[i];
+      if (decided === undefined ? this.evaluate(entry, alert) : this.record(entry, decided)) out.push(entry.key);
+    }
     return out;
   }
 
@@ -169,15 +168,17 @@ export class FilterMatcher {
     return entry ? { ...entry.stats } : undefined;
   }
 
-  /** How many candidates of the index the guards turned away without evaluating them. */
-  get guardedCandidates(): number {
-    return this.guarded;
-  }
-
   anchorOf(key: string): Anchor | undefined {
     const entry = this.entries.get(key);
     const survey = entry?.filter.surveys[0];
     return entry && survey && this.bySurvey.get(survey)?.anchorOf(entry);
+  }
+
+  /** Counts a result the index decided without evaluating the filter. */
+  private record(entry: Entry, matched: boolean): boolean {
+    entry.stats.evaluated++;
+    if (matched) entry.stats.matched++;
+    return matched;
   }
 
   private evaluate(entry: Entry, alert: Alert): boolean {

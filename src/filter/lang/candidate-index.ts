@@ -155,11 +155,15 @@ export class CandidateIndex<T> {
     this.relayout();
   }
 
-  /** Calls `visit` once for every filter this alert may match (may throw what a field read throws). */
-  forEachCandidate(alert: Alert, visit: (item: T) => void): void {
+  /**
+   * Calls `visit` once for every filter this alert may match (may throw what a field read
+   * throws), with the filter's result when the index decided it (see ConditionBits.decide) and
+   * undefined when the filter must be evaluated.
+   */
+  forEachCandidate(alert: Alert, visit: (item: T, decided: boolean | undefined) => void): void {
     if (this.stale()) this.relayout();
     this.layout?.forEachCandidate(alert, visit);
-    for (const item of this.pending) visit(item);
+    for (const item of this.pending) visit(item, undefined);
   }
 
   /** Number of field dimensions of the current layout. */
@@ -231,7 +235,7 @@ class Layout<T> {
     this.positions.delete(item);
   }
 
-  forEachCandidate(alert: Alert, visit: (item: T) => void): void {
+  forEachCandidate(alert: Alert, visit: (item: T, decided: boolean | undefined) => void): void {
     const acc = this.acc;
     const active = this.active;
     let count: number;
@@ -252,8 +256,9 @@ class Layout<T> {
       while (v !== 0) {
         const low = v & -v;
         v ^= low;
-        const item = items[w * 32 + 31 - Math.clz32(low)];
-        if (item !== undefined) visit(item);
+        const pos = w * 32 + 31 - Math.clz32(low);
+        const item = items[pos];
+        if (item !== undefined) visit(item, this.bits.decide(pos, alert));
       }
     }
   }

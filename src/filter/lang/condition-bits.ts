@@ -1,8 +1,9 @@
 import type { Alert } from '../../alert/types.js';
 import { lookupField } from '../../alert/catalogue.js';
 import { makeAccessor, type Accessor } from './accessor.js';
-import { hitNamesOf } from './guards.js';
 import type { IndexPlan } from './plan.js';
+import { own } from './semantics.js';
+import { separationArcsec } from './sphere.js';
 import type { Value } from './types.js';
 
 /**
@@ -13,14 +14,38 @@ import type { Value } from './types.js';
  * filters passing every condition at once, at the cost of one field read per dimension and one
  * AND per dimension and proposed word, whatever the number of filters.
  *
- * Every bitset is a superset of the filters the exact conditions allow (numeric ranges are
- * resolved to buckets between up to 63 bounds), so no filter that could be TRUE is dropped; the
- * guard and the evaluation decide exactly.
+ * Every bitset is exact except two ways, both supersets, so no filter that could be TRUE is
+ * dropped and the evaluation decides: a numeric field whose filters have more than 31 distinct
+ * bounds is cut into 64 buckets, so an alert in the bucket of a threshold may fail it; and only
+ * one watchlist (watchmap) requirement per filter is indexed.
  */
 export interface FilterConditions {
   plan: IndexPlan;
   /** For each watchlist/watchmap hit the filter requires, the list (map) names that satisfy it. */
   hits: readonly { namespace: 'watchlist' | 'watchmap'; keys: readonly string[] }[];
+}
+
+/**
+ * The watchlists and watchmaps a plan requires, each as the names that satisfy it. A hit on the
+ * owner's list `name` is recorded as `<owner>/name` or as `name` with the owner beside it (see
+ * watchlist.hit), so either name does.
+ */
+export function hitRequirements(plan: IndexPlan, owner?: string): FilterConditions['hits'] {
+  return plan.hits.map(({ namespace, name }) => ({ namespace, keys: owner === undefined ? [name] : [`${owner}/${name}`, name] }));
+}
+
+/** The list (map) names of an alert's watchlist (watchmap) hits. */
+export function hitNamesOf(alert: Alert, namespace: 'watchlist' | 'watchmap'): string[] {
+  const names: string[] = [];
+  const key = namespace === 'watchlist' ? 'list' : 'map';
+  const hits = own(own(alert, namespace), 'hits');
+  if (Array.isArray(hits)) {
+    for (let i = 0; i < hits.length; i++) {
+      const name = own(hits[i], key);
+      if (typeof name === 'string') names.push(name);
+    }
+  }
+  return names;
 }
 
 /** One field's conditions: the bitset of positions the alert's value of the field allows. */
@@ -37,6 +62,7 @@ export const MAX_BOUNDS = 63;
 
 export class ConditionBits {
   private readonly dims: Dimension[];
+  private readonly deciders: (Decider | undefined)[] = [];
 
   /**
    * `byPosition[p]` is the conditions of the filter at position p (undefined for a free one);
@@ -72,16 +98,49 @@ export class ConditionBits {
       }
     });
     const dims: Dimension[] = [];
+    const rangeDims = new Map<string, RangeDimension>();
     for (const [path, members] of ranges) {
       const get = accessorOf(path);
-      if (get) dims.push(new RangeDimension(get, members, words, sampleValues(get, sample)));
+      if (!get) continue;
+      const dim = new RangeDimension(get, members, words, sampleValues(get, sample));
+      rangeDims.set(path, dim);
+      dims.push(dim);
     }
+    const statePaths = new Set<string>();
     for (const [path, members] of states) {
       const get = accessorOf(path);
-      if (get) dims.push(new StateDimension(get, members, words));
+      if (!get) continue;
+      statePaths.add(path);
+      dims.push(new StateDimension(get, members, words));
     }
     for (const [namespace, members] of hits) dims.push(new HitsDimension(namespace, members, words));
     this.dims = dims.sort((a, b) => b.constrained - a.constrained);
+    byPosition.forEach((c, pos) => {
+      if (c) this.deciders[pos] = deciderOf(c.plan, rangeDims, statePaths);
+    });
+  }
+
+  /**
+   * Whether the filter at `pos`, a candidate of the alert just narrowed, is TRUE, when its
+   * requirements are the whole filter (`plan.exact`); undefined when it must be evaluated. Every
+   * other condition of such a filter was decided exactly by the bitsets; what is left are the
+   * numeric bounds (a bucket may straddle one, and strictness), checked on the values the
+   * dimensions read for this alert, and the cone.
+   */
+  decide(pos: number, alert: Alert): boolean | undefined {
+    const decider = this.deciders[pos];
+    if (!decider) return undefined;
+    for (const { dim, lo, hi, loOpen, hiOpen } of decider.ranges) {
+      const v = dim.value;
+      if (!(loOpen ? v > lo : v >= lo) || !(hiOpen ? v < hi : v <= hi)) return false;
+    }
+    const cone = decider.cone;
+    if (!cone) return true;
+    // As the cone() function: the alert's own position, within the radius.
+    const ra = own(alert, 'ra');
+    const dec = own(alert, 'dec');
+    if (typeof ra !== 'number' || typeof dec !== 'number' || Number.isNaN(ra) || Number.isNaN(dec)) return false;
+    return separationArcsec(ra, dec, cone.ra, cone.dec) <= cone.radiusArcsec;
   }
 
   /** Number of dimensions (fields, and watchlist/watchmap namespaces). */
@@ -120,6 +179,30 @@ interface RangeMember { pos: number; lo: number; hi: number }
 interface StateMember { pos: number; present?: boolean; absent?: boolean; isTrue?: boolean; isFalse?: boolean; values?: readonly string[] }
 interface HitMember { pos: number; keys: readonly string[] }
 
+/** What decides an exact filter once its candidate passed the bitsets. */
+interface Decider {
+  ranges: { dim: RangeDimension; lo: number; hi: number; loOpen: boolean; hiOpen: boolean }[];
+  cone?: { ra: number; dec: number; radiusArcsec: number };
+}
+
+/**
+ * The decider of a filter whose plan is exact and whose every condition has a dimension (a range
+ * with no finite bound has none, and then its value would not be read).
+ */
+function deciderOf(plan: IndexPlan, rangeDims: Map<string, RangeDimension>, statePaths: Set<string>): Decider | undefined {
+  if (!plan.exact || plan.hits.length > 0) return undefined;
+  const ranges: Decider['ranges'] = [];
+  for (const [path, r] of plan.ranges) {
+    const dim = rangeDims.get(path);
+    if (!dim || (r.lo === -Infinity && r.hi === Infinity)) return undefined;
+    ranges.push({ dim, lo: r.lo, hi: r.hi, loOpen: r.loOpen === true, hiOpen: r.hiOpen === true });
+  }
+  for (const paths of [plan.required, plan.absent, plan.isTrue, plan.isFalse, plan.equals.keys()]) {
+    for (const path of paths) if (!statePaths.has(path)) return undefined;
+  }
+  return plan.cone ? { ranges, cone: plan.cone } : { ranges };
+}
+
 /**
  * A numeric field: the value axis cut at sorted bounds into buckets; a filter's bit is set in
  * every bucket its interval overlaps, and in every bucket when it has no range on the field. A
@@ -131,6 +214,9 @@ class RangeDimension implements Dimension {
   private readonly bounds: Float64Array;
   private readonly buckets: Int32Array[];
   private readonly missing: Int32Array;
+
+  /** The value read for the latest alert (NaN when missing). */
+  value = NaN;
 
   constructor(private readonly get: Accessor, members: RangeMember[], words: number, values: number[]) {
     this.constrained = members.length;
@@ -146,7 +232,12 @@ class RangeDimension implements Dimension {
 
   bitsOf(alert: Alert): Int32Array {
     const v = this.get(alert);
-    return typeof v === 'number' ? this.buckets[bucketOf(this.bounds, v)]! : this.missing;
+    if (typeof v !== 'number') {
+      this.value = NaN;
+      return this.missing;
+    }
+    this.value = v;
+    return this.buckets[bucketOf(this.bounds, v)]!;
   }
 }
 

@@ -16,10 +16,19 @@ import type { Node } from './types.js';
  * - `absent`: fields that must be missing (`not exists(x)`);
  * - `hits`: the owner's watchlists and watchmaps the alert must be in (`watchlist.hit("name")`,
  *   `inmap("name")`).
+ *
+ * `exact` says that these requirements are the whole filter: every conjunct is a numeric
+ * comparison or `between` with constants, a string equality or `in` list, a boolean field alone or
+ * negated, `exists(field)` or `not exists(field)`, or one `cone` with constants. An alert meeting
+ * them all (ranges with their strictness) makes such a filter TRUE, and failing any makes it not
+ * TRUE, so the index can decide it without evaluating it.
  */
 export interface Interval {
   lo: number;
   hi: number;
+  /** The bound itself is outside (`x > lo`, `x < hi`). */
+  loOpen?: boolean;
+  hiOpen?: boolean;
 }
 export interface IndexPlan {
   bands?: Band[];
@@ -32,17 +41,17 @@ export interface IndexPlan {
   isFalse: Set<string>;
   absent: Set<string>;
   hits: { namespace: 'watchlist' | 'watchmap'; name: string }[];
+  exact: boolean;
 }
 
 export function planOf(root: Node): IndexPlan {
-  const plan: IndexPlan = { equals: new Map(), ranges: new Map(), required: new Set(), isTrue: new Set(), isFalse: new Set(), absent: new Set(), hits: [] };
+  const plan: IndexPlan = { equals: new Map(), ranges: new Map(), required: new Set(), isTrue: new Set(), isFalse: new Set(), absent: new Set(), hits: [], exact: true };
   const conjuncts = root.kind === 'logical' && root.op === 'and' ? root.operands : [root];
   for (const c of conjuncts) {
     for (const path of requiredFields(c)) plan.required.add(path);
-    truthOf(c, plan);
-    equalsOf(c, plan);
-    coneOf(c, plan);
-    rangeOf(c, plan);
+    // Each recorder says whether it captured the whole conjunct (the `|` runs every one).
+    const captured = truthOf(c, plan) | equalsOf(c, plan) | coneOf(c, plan) | rangeOf(c, plan) | existsOf(c);
+    if (!captured) plan.exact = false;
   }
   const bands = plan.equals.get('band');
   if (bands) plan.bands = bands.filter(isBand);
@@ -85,20 +94,33 @@ function strictIn(node: Node, out: Set<string>): void {
   }
 }
 
-/** A boolean field alone or negated, `not exists(field)`, and watchlist or watchmap membership. */
-function truthOf(c: Node, plan: IndexPlan): void {
+/**
+ * A boolean field alone or negated, `not exists(field)`, and watchlist or watchmap membership
+ * (1 when the conjunct is wholly captured: membership is not, as the names are the owner's).
+ */
+function truthOf(c: Node, plan: IndexPlan): 0 | 1 {
   if (c.kind === 'call' && (c.name === 'watchlist.hit' || c.name === 'inmap')) {
     const name = stringConstant(c.args[0]!);
     if (name !== undefined) plan.hits.push({ namespace: c.name === 'inmap' ? 'watchmap' : 'watchlist', name });
   }
-  if (c.kind === 'field' && c.type === 'boolean') plan.isTrue.add(c.path);
-  if (c.kind !== 'unary' || c.op !== 'not') return;
+  if (c.kind === 'field' && c.type === 'boolean') {
+    plan.isTrue.add(c.path);
+    return 1;
+  }
+  if (c.kind !== 'unary' || c.op !== 'not') return 0;
   const arg = c.arg;
   if (arg.kind === 'field' && arg.type === 'boolean') plan.isFalse.add(arg.path);
   else if (arg.kind === 'call' && arg.name === 'exists' && arg.args[0]?.kind === 'field') plan.absent.add(arg.args[0].path);
+  else return 0;
+  return 1;
 }
 
-function equalsOf(c: Node, plan: IndexPlan): void {
+/** `exists(field)`, which `required` already holds. */
+function existsOf(c: Node): 0 | 1 {
+  return c.kind === 'call' && c.name === 'exists' && c.args[0]?.kind === 'field' ? 1 : 0;
+}
+
+function equalsOf(c: Node, plan: IndexPlan): 0 | 1 {
   let field: Node | undefined;
   let values: (string | undefined)[] = [];
   if (c.kind === 'comparison' && c.op === '==') {
@@ -109,11 +131,12 @@ function equalsOf(c: Node, plan: IndexPlan): void {
     field = c.value;
     values = c.list.map(stringConstant);
   }
-  if (field?.kind !== 'field' || (field.type !== 'string' && field.type !== 'id')) return;
-  if (values.length === 0 || values.some((v) => v === undefined)) return;
+  if (field?.kind !== 'field' || (field.type !== 'string' && field.type !== 'id')) return 0;
+  if (values.length === 0 || values.some((v) => v === undefined)) return 0;
   const named = [...new Set(values as string[])];
   const prev = plan.equals.get(field.path);
   plan.equals.set(field.path, prev ? prev.filter((v) => named.includes(v)) : named);
+  return 1;
 }
 
 function stringConstant(node: Node): string | undefined {
@@ -125,31 +148,45 @@ function isBand(v: unknown): v is Band {
   return typeof v === 'string' && allBands.includes(v as Band);
 }
 
-function coneOf(c: Node, plan: IndexPlan): void {
-  if (plan.cone || c.kind !== 'call' || c.name !== 'cone') return;
+function coneOf(c: Node, plan: IndexPlan): 0 | 1 {
+  if (plan.cone || c.kind !== 'call' || c.name !== 'cone') return 0;
   const [ra, dec, r] = c.args.map(constantValue);
-  if (typeof ra === 'number' && typeof dec === 'number' && typeof r === 'number') plan.cone = { ra, dec, radiusArcsec: r };
+  if (typeof ra !== 'number' || typeof dec !== 'number' || typeof r !== 'number') return 0;
+  plan.cone = { ra, dec, radiusArcsec: r };
+  return 1;
 }
 
-function rangeOf(c: Node, plan: IndexPlan): void {
+function rangeOf(c: Node, plan: IndexPlan): 0 | 1 {
   let path: string | undefined;
   let interval: Interval | undefined;
   if (c.kind === 'comparison' && c.op !== '==' && c.op !== '!=') {
     const fieldLeft = c.left.kind === 'field';
     const field = fieldLeft ? c.left : c.right;
     const k = constantValue(fieldLeft ? c.right : c.left);
-    if (field.kind !== 'field' || field.type !== 'number' || typeof k !== 'number') return;
+    if (field.kind !== 'field' || field.type !== 'number' || typeof k !== 'number') return 0;
     const op = fieldLeft ? c.op : ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const)[c.op];
     path = field.path;
-    // Bounds are kept inclusive: the index only needs a superset; evaluation decides exactly.
     interval = op === '<' || op === '<=' ? { lo: -Infinity, hi: k } : { lo: k, hi: Infinity };
+    if (op === '<') interval.hiOpen = true;
+    if (op === '>') interval.loOpen = true;
   } else if (c.kind === 'call' && c.name === 'between' && c.args[0]!.kind === 'field') {
     const [lo, hi] = c.args.slice(1).map(constantValue);
-    if (typeof lo !== 'number' || typeof hi !== 'number') return;
+    if (typeof lo !== 'number' || typeof hi !== 'number') return 0;
     path = c.args[0]!.path;
     interval = { lo, hi };
   }
-  if (!path || !interval) return;
+  if (!path || !interval) return 0;
   const prev = plan.ranges.get(path);
-  plan.ranges.set(path, prev ? { lo: Math.max(prev.lo, interval.lo), hi: Math.min(prev.hi, interval.hi) } : interval);
+  plan.ranges.set(path, prev ? intersect(prev, interval) : interval);
+  return 1;
+}
+
+/** Both intervals at once: the larger lower and the smaller upper bound, open if either is open there. */
+function intersect(a: Interval, b: Interval): Interval {
+  const out: Interval = { lo: Math.max(a.lo, b.lo), hi: Math.min(a.hi, b.hi) };
+  const loOpen = (a.lo === out.lo && a.loOpen) || (b.lo === out.lo && b.loOpen);
+  const hiOpen = (a.hi === out.hi && a.hiOpen) || (b.hi === out.hi && b.hiOpen);
+  if (loOpen) out.loOpen = true;
+  if (hiOpen) out.hiOpen = true;
+  return out;
 }

@@ -151,8 +151,23 @@ describe('compileFilter', () => {
     const f = compileFilter('1 + 1 == 2 and band in ["g", "r"] and cone(10, 20, 2 * 3) and mag < 19 and exists(xmatch.gaia.sep)');
     expect(f.plan.bands).toEqual(['g', 'r']);
     expect(f.plan.cone).toEqual({ ra: 10, dec: 20, radiusArcsec: 6 });
-    expect(f.plan.ranges.get('mag')).toEqual({ lo: -Infinity, hi: 19 });
+    expect(f.plan.ranges.get('mag')).toEqual({ lo: -Infinity, hi: 19, hiOpen: true });
     expect([...f.plan.required].sort()).toEqual(['band', 'mag', 'xmatch.gaia.sep']);
+    // `1 + 1 == 2` is not one of the conditions the index decides.
+    expect(f.plan.exact).toBe(false);
+  });
+  it('keeps the strictness of bounds, and says when the requirements are the whole filter', () => {
+    const exact = compileFilter('band in ["g", "r"] and mag < 19 and between(snr, 5, 50) and 0.5 <= reliability and isPositive and not exists(xmatch.gaia.sep) and exists(magErr) and cone(1, 2, 3)').plan;
+    expect(exact.exact).toBe(true);
+    expect(exact.ranges.get('mag')).toEqual({ lo: -Infinity, hi: 19, hiOpen: true });
+    expect(exact.ranges.get('snr')).toEqual({ lo: 5, hi: 50 });
+    expect(exact.ranges.get('reliability')).toEqual({ lo: 0.5, hi: Infinity });
+    expect(compileFilter('mag < 19 and mag <= 18').plan.ranges.get('mag')).toEqual({ lo: -Infinity, hi: 18 });
+    expect(compileFilter('mag <= 18 and mag < 18').plan.ranges.get('mag')).toEqual({ lo: -Infinity, hi: 18, hiOpen: true });
+    expect(compileFilter('mag > 15 and 18 > mag and mag >= 15').plan.ranges.get('mag')).toEqual({ lo: 15, hi: 18, loOpen: true, hiOpen: true });
+    for (const partial of ['mag < 19 and (snr > 5 or isPositive)', 'watchlist.hit("bright") and mag < 19', 'cone(1, 2, 3) and cone(4, 5, 6)', 'mag < 19 and abs(magErr) < 1', 'exists(mag + 1)', 'mag < 19 and band != "g"']) {
+      expect(compileFilter(partial).plan.exact, partial).toBe(false);
+    }
   });
   it('does not require what a negation or a disjunction leaves optional', () => {
     expect([...compileFilter('not exists(xmatch.gaia.sep)').plan.required]).toEqual([]);
