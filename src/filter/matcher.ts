@@ -52,6 +52,13 @@ export class FilterMatcher {
   /** A ring of recent alerts: the stream the anchors are chosen for. */
   private readonly sample: Alert[] = [];
   private readonly sampleSize: number;
+  /** The current alert's candidates and the index's decisions, reused from alert to alert. */
+  private readonly candidateBuffer: Entry[] = [];
+  private readonly decisionBuffer: (boolean | undefined)[] = [];
+  private readonly collect = (entry: Entry, decided: boolean | undefined): void => {
+    this.candidateBuffer.push(entry);
+    this.decisionBuffer.push(decided);
+  };
   private readonly reanchorEvery: number;
   private seen = 0;
 
@@ -117,13 +124,11 @@ export class FilterMatcher {
     const index = this.bySurvey.get(alert?.survey);
     if (!index) return out;
     this.observe(alert);
-    const candidates: Entry[] = [];
-    const decisions: (boolean | undefined)[] = [];
+    const candidates = this.candidateBuffer;
+    const decisions = this.decisionBuffer;
+    candidates.length = decisions.length = 0;
     try {
-      index.forEachCandidate(alert, (entry, decided) => {
-        candidates.push(entry);
-        decisions.push(decided);
-      });
+      index.forEachCandidate(alert, this.collect);
     } catch {
       // An alert whose fields throw on read: let every filter try it, each error counted.
       return this.matchAll(alert);
@@ -133,6 +138,7 @@ export class FilterMatcher {
       const decided = decisions[i];
       if (decided === undefined ? this.evaluate(entry, alert) : this.record(entry, decided)) out.push(entry.key);
     }
+    candidates.length = decisions.length = 0;
     return out;
   }
 

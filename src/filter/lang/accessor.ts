@@ -49,6 +49,15 @@ export function makeAccessor(keys: readonly string[], type: FieldType): Accessor
       return typeof o === 'object' && o !== null && hasOwn(o, k1) ? norm((o as Record<string, unknown>)[k1]) : null;
     };
   }
+  if (keys.length === 3) {
+    const [k0, k1, k2] = keys as [string, string, string];
+    return (a) => {
+      const o = hasOwn(a, k0) ? (a as unknown as Record<string, unknown>)[k0] : undefined;
+      if (typeof o !== 'object' || o === null || !hasOwn(o, k1)) return null;
+      const p = (o as Record<string, unknown>)[k1];
+      return typeof p === 'object' && p !== null && hasOwn(p, k2) ? norm((p as Record<string, unknown>)[k2]) : null;
+    };
+  }
   return (a) => {
     let o: unknown = a;
     for (const k of keys) {

@@ -63,6 +63,10 @@ export const MAX_BOUNDS = 63;
 export class ConditionBits {
   private readonly dims: Dimension[];
   private readonly deciders: (Decider | undefined)[] = [];
+  /** Per word, the bits (in dimension order) of the dimensions constraining a filter in it. */
+  private readonly wordDims: Int32Array;
+  private readonly dimWords: number;
+  private readonly relevant: Int32Array;
 
   /**
    * `byPosition[p]` is the conditions of the filter at position p (undefined for a free one);
@@ -115,6 +119,12 @@ export class ConditionBits {
     }
     for (const [namespace, members] of hits) dims.push(new HitsDimension(namespace, members, words));
     this.dims = dims.sort((a, b) => b.constrained - a.constrained);
+    this.dimWords = Math.max(1, Math.ceil(this.dims.length / 32));
+    this.relevant = new Int32Array(this.dimWords);
+    this.wordDims = new Int32Array(words * this.dimWords);
+    this.dims.forEach((dim, i) => {
+      for (let w = 0; w < words; w++) if (dim.touched[w]) this.wordDims[w * this.dimWords + (i >>> 5)]! |= 1 << (i & 31);
+    });
     byPosition.forEach((c, pos) => {
       if (c) this.deciders[pos] = deciderOf(c.plan, rangeDims, statePaths);
     });
@@ -152,27 +162,44 @@ export class ConditionBits {
    * ANDs every dimension's bitset for this alert into `acc` over the words `active[0..count)`,
    * zeroing the words that empty; returns how many words are left, compacted at the front of
    * `active`. A dimension constraining none of the filters in those words is skipped without
-   * reading its field.
+   * reading its field (each word lists the dimensions constraining its filters).
    */
   narrow(alert: Alert, acc: Int32Array, active: Int32Array, count: number): number {
-    for (const dim of this.dims) {
-      const touched = dim.touched;
-      let j = 0;
-      while (j < count && touched[active[j]!] === 0) j++;
-      if (j === count) continue;
-      const bits = dim.bitsOf(alert);
-      let kept = 0;
-      for (let j = 0; j < count; j++) {
-        const w = active[j]!;
-        const v = acc[w]! & bits[w]!;
-        acc[w] = v;
-        if (v !== 0) active[kept++] = w;
+    // The dimensions constraining any filter of the proposed words, in order.
+    const span = this.dimWords;
+    const relevant = this.relevant.fill(0);
+    for (let j = 0; j < count; j++) {
+      const at = active[j]! * span;
+      for (let k = 0; k < span; k++) relevant[k]! |= this.wordDims[at + k]!;
+    }
+    for (let k = 0; k < span; k++) {
+      let m = relevant[k]!;
+      while (m !== 0 && count > 0) {
+        const low = m & -m;
+        m ^= low;
+        count = this.apply(this.dims[k * 32 + 31 - Math.clz32(low)]!, alert, acc, active, count);
       }
-      count = kept;
-      if (count === 0) break;
     }
     return count;
   }
+
+  /** ANDs one dimension into the active words, unless the earlier ones emptied every word it constrains. */
+  private apply(dim: Dimension, alert: Alert, acc: Int32Array, active: Int32Array, count: number): number {
+    const touched = dim.touched;
+    let first = 0;
+    while (first < count && touched[active[first]!] === 0) first++;
+    if (first === count) return count;
+    const bits = dim.bitsOf(alert);
+    let kept = 0;
+    for (let j = 0; j < count; j++) {
+      const w = active[j]!;
+      const v = acc[w]! & bits[w]!;
+      acc[w] = v;
+      if (v !== 0) active[kept++] = w;
+    }
+    return kept;
+  }
+
 }
 
 interface RangeMember { pos: number; lo: number; hi: number }

@@ -66,6 +66,13 @@ describe('reaching outside the catalogue is forbidden', () => {
     expect(makeAccessor(['toString'], 'object')(alert)).toBeNull();
     const inherited = Object.create({ mag: 1 }) as never;
     expect(makeAccessor(['mag'], 'number')(inherited)).toBeNull();
+    // Each path length has its own reader: two, three and more keys.
+    const nested = { ztf: { candidate: Object.create({ magpsf: 1 }), c: { d: Object.create({ e: 2 }) } } } as never;
+    expect(makeAccessor(['ztf', '__proto__'], 'object')(nested)).toBeNull();
+    expect(makeAccessor(['ztf', 'candidate', 'magpsf'], 'number')(nested)).toBeNull();
+    expect(makeAccessor(['ztf', 'candidate', 'constructor'], 'object')(nested)).toBeNull();
+    expect(makeAccessor(['ztf', 'c', 'd', 'e'], 'number')(nested)).toBeNull();
+    expect(makeAccessor(['ztf', 'c', 'd'], 'object')(nested)).toBe(true);
   });
 });
 
