@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Alert } from '../../alert/types.js';
 import { lookupField } from '../../alert/catalogue.js';
 import { makeAccessor, type Accessor } from './accessor.js';
@@ -54,11 +55,13 @@ export function chooseAnchor(plan: IndexPlan, grid: SkyGrid, sample: readonly Al
   let best = options[0]!;
   let bestPasses = Infinity;
   for (const option of options) {
-    let passes = 0;
-    for (const alert of sample) if (anchorPasses(option, alert, grid)) passes++;
-    if (passes < bestPasses) {
+    const passes = passTest(option, grid);
+    let n = 0;
+    // Counting stops once the option cannot beat the best so far.
+    for (let i = 0; i < sample.length && n < bestPasses; i++) if (passes(sample[i]!)) n++;
+    if (n < bestPasses) {
       best = option;
-      bestPasses = passes;
+      bestPasses = n;
     }
   }
   return best;
@@ -77,21 +80,31 @@ function accessorOf(path: string): Accessor {
   return get;
 }
 
-function anchorPasses(anchor: Anchor, alert: Alert, grid: SkyGrid): boolean {
+/** Whether an alert passes an anchor, with the field's reader looked up once. */
+function passTest(anchor: Anchor, grid: SkyGrid): (alert: Alert) => boolean {
   switch (anchor.kind) {
-    case 'always': return true;
-    case 'cone': {
+    case 'always': return () => true;
+    case 'cone': return (alert) => {
       const cell = grid.cellOf(alert.ra, alert.dec);
       return cell !== undefined && anchor.cells.includes(cell);
-    }
+    };
     case 'equals': {
-      const v = accessorOf(anchor.path)(alert);
-      return typeof v === 'string' && anchor.values.includes(v);
+      const get = accessorOf(anchor.path);
+      return (alert) => {
+        const v = get(alert);
+        return typeof v === 'string' && anchor.values.includes(v);
+      };
     }
-    case 'present': return accessorOf(anchor.path)(alert) !== null;
+    case 'present': {
+      const get = accessorOf(anchor.path);
+      return (alert) => get(alert) !== null;
+    }
     case 'range': {
-      const v = accessorOf(anchor.path)(alert);
-      return typeof v === 'number' && v >= anchor.lo && v <= anchor.hi;
+      const get = accessorOf(anchor.path);
+      return (alert) => {
+        const v = get(alert);
+        return typeof v === 'number' && v >= anchor.lo && v <= anchor.hi;
+      };
     }
   }
 }
@@ -102,8 +115,8 @@ interface Member {
   anchor: Anchor;
 }
 
-/** Alerts after which filters added or removed since the last layout are laid out again. */
-const RELAYOUT_AFTER_ALERTS = 256;
+/** About what a filter costs when it is a candidate of every alert while it waits for a layout (µs). */
+const PENDING_VISIT_US = 1;
 
 /**
  * The candidate index of one survey's filters. Each filter is filed under its anchor, and the
@@ -114,15 +127,18 @@ const RELAYOUT_AFTER_ALERTS = 256;
  * passing every indexed condition, found with a few word operations per field instead of one
  * check per filter.
  *
- * Filters added since the last layout are candidates for every alert (the guard and the
- * evaluation decide), and removed ones are skipped; the index is laid out again once changes
- * reach a sixteenth of its filters, or a few hundred alerts after the last change.
+ * Filters added since the last layout are candidates for every alert (evaluation decides), and
+ * removed ones are skipped. The index is laid out again at once when the changes reach a
+ * sixteenth of its filters, and otherwise when what the waiting filters have cost since the last
+ * layout (about 1 µs per filter and alert) reaches what that layout took: a few changes to
+ * 10,000 filters wait a few thousand alerts, and laying out never takes more than waiting does.
  */
 export class CandidateIndex<T> {
   private readonly members = new Map<T, Member>();
   private readonly pending = new Set<T>();
   private removedSinceLayout = 0;
-  private alertsSinceChange = 0;
+  private pendingVisits = 0;
+  private lastLayoutMs = 0;
   private layout: Layout<T> | undefined;
 
   /** `sample` is recent alerts (kept by the owner): anchors and numeric buckets are chosen for it. */
@@ -173,16 +189,18 @@ export class CandidateIndex<T> {
 
   private stale(): boolean {
     if (!this.layout) return this.members.size > 0;
-    const changes = this.pending.size + this.removedSinceLayout;
-    if (changes === 0) return false;
-    return changes > Math.max(16, this.members.size >> 4) || ++this.alertsSinceChange >= RELAYOUT_AFTER_ALERTS;
+    if (this.pending.size + this.removedSinceLayout > Math.max(16, this.members.size >> 4)) return true;
+    this.pendingVisits += this.pending.size;
+    return this.pending.size > 0 && (this.pendingVisits * PENDING_VISIT_US) / 1000 >= this.lastLayoutMs;
   }
 
   private relayout(): void {
+    const started = performance.now();
     this.layout = this.members.size > 0 ? new Layout(this.grid, [...this.members], this.sample) : undefined;
+    this.lastLayoutMs = performance.now() - started;
     this.pending.clear();
     this.removedSinceLayout = 0;
-    this.alertsSinceChange = 0;
+    this.pendingVisits = 0;
   }
 }
 

@@ -286,20 +286,22 @@ class StateDimension implements Dimension {
     this.constrained = members.length;
     this.touched = touchedWords(members, words);
     const base = dontCare(members, words);
-    const stateBits = (v: Value): Int32Array => {
-      const bits = base.slice();
-      for (const m of members) if (allows(m, v)) setBit(bits, m.pos);
+    const stateBits = (v: Value, from = base, among: readonly StateMember[] = members): Int32Array => {
+      const bits = from.slice();
+      for (const m of among) if (allows(m, v)) setBit(bits, m.pos);
       return bits;
     };
     this.missing = stateBits(null);
     this.isTrue = stateBits(true);
     this.isFalse = stateBits(false);
     this.other = stateBits(0);
-    const listed = new Set(members.flatMap((m) => m.values ?? []));
-    for (const s of listed) this.byString.set(s, stateBits(s));
+    // A listed string is allowed by what allows any string, plus the members listing it.
+    const listing = new Map<string, StateMember[]>();
+    for (const m of members) for (const s of m.values ?? []) push(listing, s, m);
     let unlisted = '\u0000';
-    while (listed.has(unlisted)) unlisted += '\u0000';
+    while (listing.has(unlisted)) unlisted += '\u0000';
     this.otherString = stateBits(unlisted);
+    for (const [s, among] of listing) this.byString.set(s, stateBits(s, this.otherString, among));
   }
 
   bitsOf(alert: Alert): Int32Array {
