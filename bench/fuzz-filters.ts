@@ -7,7 +7,10 @@
  * - escape: any read of a property outside the field catalogue (alerts are wrapped in a Proxy
  *   that records every key read at every depth), any new or changed property on
  *   Object.prototype, Array.prototype or Function.prototype, or a new global.
- * Both must be 0.
+ * - index mismatch: valid filters also go, 2,000 at a time, into a FilterMatcher, which must
+ *   return for each alert exactly the filters whose evaluation was TRUE (each alert is matched
+ *   six times, so the index also runs with anchors and buckets chosen from a sample).
+ * All three must be 0.
  *   node --import tsx bench/fuzz-filters.ts [--count 100000] [--seed 1]
  * Writes bench/results/fuzz-filters.json.
  */
@@ -21,6 +24,7 @@ import { lightCurveFeatures } from '../src/annotate/features.js';
 import { isNightjarError } from '../src/errors/index.js';
 import { grammarFilter, mutate, realisticFilter, seededRandom } from '../src/filter/lang/generate.js';
 import { compileFilter, validateFilter } from '../src/filter/lang/index.js';
+import { FilterMatcher } from '../src/filter/matcher.js';
 import { realAlerts } from './history-alerts.js';
 
 const arg = (name: string, fallback: number) => {
@@ -132,6 +136,33 @@ async function main(): Promise<void> {
   let valid = 0;
   let evaluations = 0;
   let matches = 0;
+  const mismatches: { alert: number; missing: string[]; extra: string[] }[] = [];
+  let indexed = 0;
+  let batch = new FilterMatcher({ sampleSize: 64 });
+  let expected: string[][] = alerts.map(() => []);
+  const texts = new Map<string, string>();
+  /** Matches every alert through the batch's index and compares with the evaluations. */
+  const checkBatch = (): void => {
+    for (let round = 0; round < 6; round++) {
+      alerts.forEach((alert, j) => {
+        let got: string[];
+        try {
+          got = batch.match(alert).sort();
+        } catch (err) {
+          crashes.push({ text: 'FilterMatcher.match', stage: 'index', error: String(err) });
+          return;
+        }
+        const want = [...expected[j]!].sort();
+        if (got.join('\n') !== want.join('\n')) {
+          mismatches.push({ alert: j, missing: want.filter((k) => !got.includes(k)).map((k) => texts.get(k)!), extra: got.filter((k) => !want.includes(k)).map((k) => texts.get(k)!) });
+        }
+      });
+    }
+    indexed += batch.size;
+    batch = new FilterMatcher({ sampleSize: 64 });
+    expected = alerts.map(() => []);
+    texts.clear();
+  };
   const t0 = performance.now();
   for (let i = 0; i < COUNT; i++) {
     const { kind, text } = nextText(rnd, positions);
@@ -154,17 +185,28 @@ async function main(): Promise<void> {
       if (!isNightjarError(err)) crashes.push({ text: text.slice(0, 300), stage: 'compile', error: String(err) });
       continue;
     }
-    for (const alert of alerts) {
+    const key = `f${i}`;
+    let evaluated = true;
+    for (const [j, alert] of alerts.entries()) {
       try {
         evaluations++;
-        if (filter.evaluate(alert, { owner: 'fuzz' })) matches++;
+        if (filter.evaluate(alert, { owner: 'fuzz' })) {
+          matches++;
+          expected[j]!.push(key);
+        }
         filter.evaluate3(alert);
       } catch (err) {
         crashes.push({ text: text.slice(0, 300), stage: 'evaluate', error: String(err) });
+        evaluated = false;
         break;
       }
     }
+    if (!evaluated) continue;
+    batch.upsert(key, filter, 'fuzz');
+    texts.set(key, text);
+    if (batch.size >= 2_000) checkBatch();
   }
+  checkBatch();
   const seconds = (performance.now() - t0) / 1000;
   const polluted = snapshot() !== before;
   const escapeCount = escapes.length + (polluted ? 1 : 0);
@@ -181,6 +223,9 @@ async function main(): Promise<void> {
     seconds: Number(seconds.toFixed(1)),
     crashes: crashes.length,
     escapes: escapeCount,
+    indexedFilters: indexed,
+    indexMismatches: mismatches.length,
+    mismatchSamples: mismatches.slice(0, 5),
     prototypesOrGlobalsChanged: polluted,
     crashSamples: crashes.slice(0, 10),
     escapeSamples: [...new Set(escapes)].slice(0, 20),
@@ -188,7 +233,7 @@ async function main(): Promise<void> {
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('./results/fuzz-filters.json', import.meta.url), `${JSON.stringify(out, null, 2)}\n`);
   console.log(JSON.stringify({ ...out, crashSamples: out.crashSamples.slice(0, 3), escapeSamples: out.escapeSamples.slice(0, 5) }, null, 1));
-  if (crashes.length > 0 || escapeCount > 0) process.exitCode = 1;
+  if (crashes.length > 0 || escapeCount > 0 || mismatches.length > 0) process.exitCode = 1;
 }
 
 await main();
