@@ -9,7 +9,7 @@
  * curves; crossmatch, anomaly and watchlist annotations are stand-ins on a share of them. One
  * core (this process), a warm-up pass, then the median of >=5 timed passes. The per-filter match
  * rate (median, 90th percentile) shows how selective each generator is.
- *   node --import tsx bench/filter.ts [--runs 7] [--counts 1000,10000] [--generators science,loose]
+ *   node --expose-gc --import tsx bench/filter.ts [--runs 7] [--counts 1000,10000] [--generators science,loose]
  * Writes bench/results/filter.json (full runs only).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,6 +26,7 @@ const runs = Math.max(5, Number(option('--runs')) || 7);
 const COUNTS = (option('--counts') ?? '100,1000,10000').split(',').map(Number);
 const GENERATORS = (option('--generators') ?? 'science,loose').split(',');
 const ALERTS = 2_000;
+const gc = (globalThis as { gc?: () => void }).gc;
 
 const generators: Record<string, (rnd: Random, targets: Targets) => string> = {
   science: scienceFilter,
@@ -98,6 +99,8 @@ async function main(): Promise<void> {
   const indexMedians: Record<number, number> = {};
   for (const count of COUNTS) {
     const rnd = seededRandom(count);
+    gc?.();
+    const heapBefore = process.memoryUsage().heapUsed;
     const matcher = new FilterMatcher();
     const t0 = performance.now();
     for (let i = 0; i < count; i++) matcher.upsert(`f${i}@1`, generators[generator]!(rnd, targets), `u${i % 50}`);
@@ -108,6 +111,9 @@ async function main(): Promise<void> {
       anchors[kind] = (anchors[kind] ?? 0) + 1;
     }
     const indexed = timePasses(stream, (a) => matcher.match(a), runs);
+    gc?.();
+    // The compiled filters and the laid-out index (with --expose-gc; without it, garbage too).
+    const heapMB = Number(((process.memoryUsage().heapUsed - heapBefore) / 1e6).toFixed(1));
     medians[count] = median(indexed.ratesPerSecond);
     // Counters of the indexed passes only (the brute-force passes below count too).
     const alertsSeen = stream.length * (1 + runs * indexed.replays);
@@ -122,6 +128,7 @@ async function main(): Promise<void> {
       matchRatePerFilter: { median: Number(quantile(rates, 0.5).toFixed(5)), p90: Number(quantile(rates, 0.9).toFixed(5)), mean: Number((rates.reduce((a, b) => a + b, 0) / rates.length).toFixed(5)), overOnePercent: rates.filter((r) => r > 0.01).length },
       matchesPerAlert: Number((indexed.matches / stream.length).toFixed(2)),
       compileMsPerFilter: Number((compileMs / count).toFixed(3)),
+      heapMB,
       anchors,
       alertsPerSecond: indexed.ratesPerSecond,
       medianAlertsPerSecond: medians[count],

@@ -280,7 +280,10 @@ class StateDimension implements Dimension {
   private readonly isFalse: Int32Array;
   private readonly other: Int32Array;
   private readonly otherString: Int32Array;
+  /** Listed strings: a bitset when many filters list one (bands), else the positions to add to `otherString`. */
   private readonly byString = new Map<string, Int32Array>();
+  private readonly addedByString = new Map<string, number[]>();
+  private readonly scratch: Int32Array;
 
   constructor(private readonly get: Accessor, members: StateMember[], words: number) {
     this.constrained = members.length;
@@ -301,7 +304,13 @@ class StateDimension implements Dimension {
     let unlisted = '\u0000';
     while (listing.has(unlisted)) unlisted += '\u0000';
     this.otherString = stateBits(unlisted);
-    for (const [s, among] of listing) this.byString.set(s, stateBits(s, this.otherString, among));
+    this.scratch = new Int32Array(words);
+    for (const [s, among] of listing) {
+      const added = among.filter((m) => allows(m, s)).map((m) => m.pos);
+      // Thousands of object ids listed once each would otherwise cost a bitset apiece.
+      if (added.length * 8 >= words) this.byString.set(s, stateBits(s, this.otherString, among));
+      else this.addedByString.set(s, added);
+    }
   }
 
   bitsOf(alert: Alert): Int32Array {
@@ -309,7 +318,16 @@ class StateDimension implements Dimension {
     if (v === null) return this.missing;
     if (v === true) return this.isTrue;
     if (v === false) return this.isFalse;
-    if (typeof v === 'string') return this.byString.get(v) ?? this.otherString;
+    if (typeof v === 'string') {
+      const bits = this.byString.get(v);
+      if (bits) return bits;
+      const added = this.addedByString.get(v);
+      if (!added) return this.otherString;
+      const out = this.scratch;
+      out.set(this.otherString);
+      for (let i = 0; i < added.length; i++) setBit(out, added[i]!);
+      return out;
+    }
     return this.other;
   }
 }
