@@ -7,13 +7,11 @@ import { ConditionBits, type FilterConditions } from './condition-bits.js';
 import { SkyGrid } from './sky-cells.js';
 
 /**
- * The candidate index of one survey's filters. Each filter is filed under ONE necessary
- * condition of its top-level conjunction (its anchor), chosen by how few alerts are likely to
- * pass it: a cone's sky cells, an equality (`objectId == "..."`, then `band`), the presence of
- * an annotation, a numeric range, the presence of any other field; a filter with none is always
- * a candidate. An alert's candidates are the filters whose anchor it satisfies; the filters
- * themselves then decide. Because every anchor is necessary, no filter that could be TRUE is
- * ever skipped.
+ * A filter's anchor: the ONE necessary condition of its top-level conjunction the index looks it
+ * up by, chosen by how few alerts are likely to pass it: a cone's sky cells, an equality
+ * (`objectId == "..."`, then `band`), the presence of an annotation, a numeric range, the presence
+ * of any other field; a filter with none is `always` proposed. Because every anchor is
+ * necessary, no filter that could be TRUE is ever skipped.
  */
 export type Anchor =
   | { kind: 'cone'; cells: number[] }
@@ -376,14 +374,19 @@ function compareAnchors(a: Anchor, b: Anchor): number {
   if (a.kind !== b.kind) return KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
   switch (a.kind) {
     case 'always': return 0;
-    case 'present': return a.path.localeCompare((b as typeof a).path);
-    case 'equals': return a.path.localeCompare((b as typeof a).path) || (a.values[0] ?? '').localeCompare((b as typeof a).values[0] ?? '');
+    case 'present': return order(a.path, (b as typeof a).path);
+    case 'equals': return order(a.path, (b as typeof a).path) || order(a.values[0] ?? '', (b as typeof a).values[0] ?? '');
     case 'cone': return (a.cells[0] ?? 0) - ((b as typeof a).cells[0] ?? 0);
     case 'range': {
       const c = b as typeof a;
-      return a.path.localeCompare(c.path) || side(a) - side(c) || boundOf(a) - boundOf(c);
+      return order(a.path, c.path) || side(a) - side(c) || boundOf(a) - boundOf(c);
     }
   }
+}
+
+/** Code-unit order (no locale rules: this only groups equal strings). */
+function order(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function side(r: { lo: number; hi: number }): number {
