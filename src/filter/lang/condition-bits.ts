@@ -95,7 +95,7 @@ export class ConditionBits {
       for (const [path, m] of stateOf) push(states, path, m);
       const seen = new Set<string>();
       for (const h of c.hits) {
-        // One requirement per namespace is enough for a superset; the guard checks the rest.
+        // One requirement per namespace is enough for a superset; evaluation checks the rest.
         if (seen.has(h.namespace)) continue;
         seen.add(h.namespace);
         push(hits, h.namespace, { pos, keys: h.keys });
