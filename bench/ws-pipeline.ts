@@ -8,11 +8,12 @@
  * (bench/ws-clients.ts), at the given niceness: they stand for subscribers on other machines, and
  * with --clients-nice 19 they get this machine's CPU only after the worker, the api role and Kafka.
  *
- *   npx tsx bench/ws-pipeline.ts [--alerts 2000] [--clients 1000] [--users 1] [--pairs 2] [--clients-nice 0] [--out ws-pipeline.json] [--profile-api DIR]
+ *   npx tsx bench/ws-pipeline.ts [--alerts 2000] [--clients 1000] [--users 1] [--pairs 2] [--clients-nice 0] [--coalesce-ms N] [--out ws-pipeline.json] [--profile-api DIR]
  * Writes bench/results/<out>. With one user every match goes to every healthy client, the heaviest
  * case; with --users U the clients are spread over U users whose filters match disjoint slices of
  * the sky (RA), so each match goes to about C/U clients, as when users follow their own matches.
  * --profile-api DIR writes a V8 CPU profile of each api-role process there (node --cpu-prof).
+ * --coalesce-ms sets live.coalesceMs for the api role (default: the configuration's).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -31,12 +32,13 @@ import { createKafka, createProducer } from '../src/kafka/client.js';
 import { silentLogger } from '../src/log/logger.js';
 import { createPlatform } from '../src/platform/platform.js';
 
-const { values } = parseArgs({ options: { alerts: { type: 'string', default: '2000' }, clients: { type: 'string', default: '1000' }, users: { type: 'string', default: '1' }, pairs: { type: 'string', default: '2' }, 'clients-nice': { type: 'string', default: '0' }, out: { type: 'string', default: 'ws-pipeline.json' }, 'profile-api': { type: 'string' } } });
+const { values } = parseArgs({ options: { alerts: { type: 'string', default: '2000' }, clients: { type: 'string', default: '1000' }, users: { type: 'string', default: '1' }, pairs: { type: 'string', default: '2' }, 'clients-nice': { type: 'string', default: '0' }, 'coalesce-ms': { type: 'string' }, out: { type: 'string', default: 'ws-pipeline.json' }, 'profile-api': { type: 'string' } } });
 const ALERTS = Number(values.alerts);
 const CLIENTS = Number(values.clients);
 const USERS = Number(values.users);
 const PAIRS = Number(values.pairs);
 const CLIENTS_NICE = Number(values['clients-nice']);
+const COALESCE_MS = values['coalesce-ms'] === undefined ? undefined : Number(values['coalesce-ms']);
 const logger = silentLogger();
 const base = loadConfig({ overrides: { log: { level: 'silent' } } });
 const kafka = createKafka(base, logger);
@@ -114,7 +116,7 @@ async function oneRun(index: number, withClients: boolean): Promise<Run> {
       await sleep(1_000 * attempt);
     }
   }
-  const config = loadConfig({ overrides: { log: { level: 'silent' }, topics: names, api: { port: await freePort() }, runner: { instanceId: prefix, groupPrefix: prefix }, filters: { runawayShare: 1, maxMatchesPerSecond: 100_000 }, live: { maxConnections: CLIENTS + 100 } } });
+  const config = loadConfig({ overrides: { log: { level: 'silent' }, topics: names, api: { port: await freePort() }, runner: { instanceId: prefix, groupPrefix: prefix }, filters: { runawayShare: 1, maxMatchesPerSecond: 100_000 }, live: { maxConnections: CLIENTS + 100, ...(COALESCE_MS === undefined ? {} : { coalesceMs: COALESCE_MS }) } } });
   const platform = createPlatform(kafka, config, logger);
   const filters = new FilterStore(kafka, config, logger, expressionErrors);
   await Promise.all([platform.start(), filters.start()]);
@@ -242,7 +244,7 @@ for (let pair = 0; pair < PAIRS; pair++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const results = {
-  settings: { alerts: ALERTS, clients: CLIENTS, users: USERS, stalledShare: 0.1, pairs: PAIRS, clientsNice: CLIENTS_NICE, clientsProcess: 'bench/ws-clients.ts' },
+  settings: { alerts: ALERTS, clients: CLIENTS, users: USERS, stalledShare: 0.1, pairs: PAIRS, clientsNice: CLIENTS_NICE, clientsProcess: 'bench/ws-clients.ts', coalesceMs: COALESCE_MS ?? base.live.coalesceMs },
   median: {
     withoutClients: median(runs.filter((r) => !r.withClients).map((r) => r.alertsPerSecond)),
     withClients: median(runs.filter((r) => r.withClients).map((r) => r.alertsPerSecond)),

@@ -7,7 +7,7 @@
  * the frame's arrival), whether every healthy client got every match, the api role's memory and
  * CPU, and how many stalled clients were cut (4008).
  *
- *   npx tsx bench/ws.ts [--clients 1000] [--users 20] [--stalled 0.1] [--rate 333] [--seconds 20] [--runs 3] [--out ws.json]
+ *   npx tsx bench/ws.ts [--clients 1000] [--users 20] [--stalled 0.1] [--rate 333] [--seconds 20] [--runs 3] [--coalesce-ms N] [--out ws.json]
  * Writes bench/results/<out> (each run, and medians). `--users 1` is the broadcast case: every
  * client on one topic, so each match is sent to every healthy client.
  */
@@ -33,6 +33,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     runs: { type: 'string', default: '3' },
     out: { type: 'string', default: 'ws.json' },
+    /** live.coalesceMs for the api role (default: the configuration's). */
+    'coalesce-ms': { type: 'string' },
   },
 });
 const CLIENTS = Number(values.clients);
@@ -41,6 +43,7 @@ const STALLED = Number(values.stalled);
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
 const RUNS = Number(values.runs);
+const COALESCE_MS = values['coalesce-ms'] === undefined ? undefined : Number(values['coalesce-ms']);
 const TOKENS_PER_USER = Math.ceil(CLIENTS / USERS / 10);
 const logger = silentLogger();
 
@@ -106,7 +109,7 @@ async function setup(prefix: string): Promise<{ config: Config; tokens: string[]
     }
   }
   await admin.disconnect();
-  const config = loadConfig({ overrides: { log: { level: 'silent' }, topics: names, live: { maxConnections: CLIENTS + 100 } } });
+  const config = loadConfig({ overrides: { log: { level: 'silent' }, topics: names, live: { maxConnections: CLIENTS + 100, ...(COALESCE_MS === undefined ? {} : { coalesceMs: COALESCE_MS }) } } });
   const platform = createPlatform(kafka, config, logger);
   const filters = new FilterStore(kafka, config, logger, expressionErrors);
   await Promise.all([platform.start(), filters.start()]);
@@ -267,7 +270,7 @@ for (let i = 0; i < RUNS; i++) {
 }
 const results = {
   machine: { cpus: cpus().length, node: process.version },
-  settings: { clients: CLIENTS, users: USERS, stalledShare: STALLED, matchesPerSecond: RATE, seconds: SECONDS, runs: RUNS },
+  settings: { clients: CLIENTS, users: USERS, stalledShare: STALLED, matchesPerSecond: RATE, seconds: SECONDS, runs: RUNS, coalesceMs: COALESCE_MS ?? loadConfig({ overrides: { log: { level: 'silent' } } }).live.coalesceMs },
   median: {
     latencyMsP50: median(runs.map((r) => r.latencyMs.p50)),
     latencyMsP99: median(runs.map((r) => r.latencyMs.p99)),

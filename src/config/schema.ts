@@ -192,6 +192,8 @@ export const defaults = {
     replayBytes: 8 * 1024 * 1024,
     /** How long a shared topic reader keeps running after its last subscriber left (ms). */
     idleReaderMs: 30_000,
+    /** How long a connection's frames wait to go out together in one socket write (ms); 0: only what one turn of the event loop queued. */
+    coalesceMs: 0,
   },
   dashboard: {
     hips: {
@@ -251,6 +253,7 @@ export const rules: Record<string, (value: unknown) => string | null> = {
   'live.replayMessages': positiveInteger,
   'live.replayBytes': positiveInteger,
   'live.idleReaderMs': positiveInteger,
+  'live.coalesceMs': nonNegativeInteger,
   'clickhouse.database': (v) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(v as string) ? null : 'allowed values: a plain identifier (letters, digits and _, not starting with a digit)'),
   'kafka.brokers': (v) => ((v as string[]).every((b) => /^[^\s:]+:\d+$/.test(b)) ? null : 'allowed values: a comma-separated list of host:port'),
   'clickhouse.url': (v) => (v === '' || /^https?:\/\/[^\s]+$/.test(v as string) ? null : 'allowed values: empty or an http(s):// URL'),

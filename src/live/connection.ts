@@ -12,9 +12,11 @@ export interface ConnectionSettings {
   sendQueueBytes: number;
   socketBufferBytes: number;
   closeGraceMs: number;
+  /** How long frames wait to be written together (ms); 0: until the end of the event loop's turn. */
+  coalesceMs: number;
 }
 
-/** Frames (or bytes) queued within one turn of the event loop beyond which they are written at once. */
+/** Frames (or bytes) queued beyond which they are written at once, without waiting for the end of the turn or the coalescing window. */
 const BURST_FRAMES = 64;
 const BURST_BYTES = 64 * 1024;
 
@@ -57,9 +59,12 @@ export class LiveConnection implements Outbox {
   private reason: DisconnectReason | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
-  private pumpScheduled = false;
+  private pumpTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  /** pumpTimer is an immediate (end of this turn), not a coalescing timeout. */
+  private pumpSoon = false;
+  /** Once the kernel took a write: more if frames wait for room (frames waiting for their coalescing timer keep waiting). */
   private readonly written = (err?: Error | null): void => {
-    if (!err) this.pump();
+    if (!err && this.pumpTimer === undefined && this.head < this.queue.length) this.pump();
   };
 
   constructor(
@@ -123,20 +128,33 @@ export class LiveConnection implements Outbox {
     if (!this.warned && this.congested) this.warn();
     // A burst (a large Kafka batch) goes out in slices at once, so it never looks like a slow client.
     if (messages >= BURST_FRAMES || this.queuedBytes >= BURST_BYTES) this.pump();
-    else this.schedulePump();
+    else this.schedulePump(type !== 'alert');
   }
 
   /**
-   * Sends on the next turn of the event loop rather than per frame: a shared reader hands over a
-   * whole Kafka batch synchronously, so the frames it queued here go out corked, in one write.
+   * Sends later rather than per frame: a shared reader hands over a whole Kafka batch
+   * synchronously, so at least what one turn of the event loop queued goes out in one write, and
+   * with `coalesceMs` what several fetches queued within that time (one write instead of one per
+   * batch: the kernel's per-write cost is most of what a frame costs the api role). Control
+   * frames (`urgent`: subscribed, notices, errors) go out at the end of the turn.
    */
-  private schedulePump(): void {
-    if (this.pumpScheduled) return;
-    this.pumpScheduled = true;
-    setImmediate(() => {
-      this.pumpScheduled = false;
+  private schedulePump(urgent: boolean): void {
+    const delay = urgent ? 0 : this.settings.coalesceMs;
+    if (this.pumpTimer && (this.pumpSoon || delay > 0)) return;
+    this.cancelPump();
+    const run = (): void => {
+      this.pumpTimer = undefined;
       this.pump();
-    });
+    };
+    this.pumpSoon = delay === 0;
+    this.pumpTimer = delay > 0 ? setTimeout(run, delay) : setImmediate(run);
+  }
+
+  private cancelPump(): void {
+    if (!this.pumpTimer) return;
+    if (this.pumpSoon) clearImmediate(this.pumpTimer as NodeJS.Immediate);
+    else clearTimeout(this.pumpTimer as NodeJS.Timeout);
+    this.pumpTimer = undefined;
   }
 
   /** Closes with a code and reason; a peer that does not complete the close handshake is cut after closeGraceMs. */
@@ -176,6 +194,7 @@ export class LiveConnection implements Outbox {
    * again once the kernel took it.
    */
   private pump(): void {
+    this.cancelPump();
     const ws = this.ws;
     if (ws.readyState !== WebSocket.OPEN) return;
     const socket = rawSocket(ws);

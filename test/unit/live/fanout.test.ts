@@ -130,7 +130,7 @@ describe('a connection writing shared frames', () => {
   });
 
   /** A LiveConnection on the server side of a loopback websocket, and what its client receives. */
-  async function pair(perMessageDeflate: boolean): Promise<{ connection: LiveConnection; received: string[]; registry: ReturnType<typeof createMetricsRegistry>; client: WebSocket }> {
+  async function pair(perMessageDeflate: boolean, coalesceMs = 0): Promise<{ connection: LiveConnection; received: string[]; registry: ReturnType<typeof createMetricsRegistry>; client: WebSocket; writes: () => number }> {
     server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate });
     await once(server, 'listening');
     const accepted = once(server, 'connection');
@@ -140,11 +140,60 @@ describe('a connection writing shared frames', () => {
     await once(client, 'open');
     const [ws] = (await accepted) as [WebSocket];
     const registry = createMetricsRegistry({ processMetrics: false });
-    const settings = { sendQueueMessages: 1_000, sendQueueBytes: 1 << 20, socketBufferBytes: 1 << 20, closeGraceMs: 1_000 };
+    const settings = { sendQueueMessages: 1_000, sendQueueBytes: 1 << 20, socketBufferBytes: 1 << 20, closeGraceMs: 1_000, coalesceMs };
     const principal: Principal = { user: 'ada', admin: false, scopes: ['read'], tokenId: 't1' };
     const connection = new LiveConnection(ws, principal, settings, new LiveMetrics(registry), silentLogger(), () => undefined);
-    return { connection, received, registry, client };
+    // Counts the writes to the socket under the websocket (what coalescing saves).
+    const socket = (ws as unknown as { _socket: { write: (...args: unknown[]) => boolean } })._socket;
+    const write = socket.write.bind(socket);
+    let writes = 0;
+    socket.write = (...args: unknown[]) => {
+      writes += 1;
+      return write(...args);
+    };
+    return { connection, received, registry, client, writes: () => writes };
   }
+
+  /** Queues one alert frame in each of `turns` turns of the event loop. */
+  async function overTurns(connection: LiveConnection, turns: number): Promise<void> {
+    for (let i = 0; i < turns; i++) {
+      connection.sendAlert(textFrame(JSON.stringify({ type: 'alert', n: i })));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  it('writes the frames of each turn of the event loop at once without coalescing', async () => {
+    const { connection, received, writes } = await pair(false, 0);
+    await overTurns(connection, 3);
+    await waitFor(() => received.length === 3, { timeoutMs: 5_000, message: 'every frame' });
+    expect(writes()).toBe(3);
+  });
+
+  it('with live.coalesceMs, writes the frames of several turns in one socket write', async () => {
+    const { connection, received, writes } = await pair(false, 400);
+    await overTurns(connection, 3);
+    expect(writes()).toBe(0);
+    await waitFor(() => received.length === 3, { timeoutMs: 5_000, message: 'every frame' });
+    expect(received.map((t) => (JSON.parse(t) as { n: number }).n)).toEqual([0, 1, 2]);
+    expect(writes()).toBe(1);
+  });
+
+  it('with live.coalesceMs, a control frame goes out at the end of the turn, with the alerts queued before it', async () => {
+    const { connection, received, writes } = await pair(false, 600_000);
+    await overTurns(connection, 2);
+    connection.send('{"type":"notice","code":"X"}', 'notice');
+    await waitFor(() => received.length === 3, { timeoutMs: 5_000, message: 'the alerts and the notice' });
+    expect(received[2]).toBe('{"type":"notice","code":"X"}');
+    expect(writes()).toBe(1);
+  });
+
+  it('with live.coalesceMs, still writes a burst at once instead of holding it for the window', async () => {
+    const { connection, received, writes } = await pair(false, 600_000);
+    for (let i = 0; i < 64; i++) connection.sendAlert(textFrame(JSON.stringify({ type: 'alert', n: i })));
+    await waitFor(() => received.length === 64, { timeoutMs: 5_000, message: 'the burst' });
+    expect(writes()).toBe(1);
+    connection.close(1000, 'done', 'client');
+  });
 
   it.each([false, true])('delivers queued control and shared alert frames in order (permessage-deflate negotiated: %s)', async (deflate) => {
     const { connection, received, registry, client } = await pair(deflate);
