@@ -202,12 +202,15 @@ export class CandidateIndex<T> {
   }
 }
 
-/** Filters anchored on one numeric field, in three runs: `<= bound` and `>= bound` sorted by bound, and intervals sorted by lower bound. */
+/**
+ * Filters anchored on one numeric field, in three runs: `<= bound` and `>= bound` sorted by
+ * bound, and intervals sorted by lower bound (their upper bounds are left to the field's bitsets).
+ */
 interface RangeRuns {
   get: Accessor;
   below: { start: number; bounds: number[] };
   above: { start: number; bounds: number[] };
-  within: { start: number; lo: number[]; hi: number[] };
+  within: { start: number; lo: number[] };
 }
 
 /** One arrangement of the filters at positions, with the anchor lookups and condition bitsets over them. */
@@ -294,7 +297,8 @@ class Layout<T> {
       if (typeof v !== 'number') continue;
       this.markRun(below.start + firstAtLeast(below.bounds, v), below.start + below.bounds.length);
       this.markRun(above.start, above.start + firstAtLeast(above.bounds, v, true));
-      for (let i = 0; i < within.lo.length && within.lo[i]! <= v; i++) if (within.hi[i]! >= v) this.mark(within.start + i);
+      // Intervals starting at or below v; the field's bitsets then drop those ending below it.
+      this.markRun(within.start, within.start + firstAtLeast(within.lo, v, true));
     }
   }
 
@@ -347,7 +351,7 @@ class Layout<T> {
       case 'range': {
         let runs = this.ranges.get(anchor.path);
         if (!runs) {
-          runs = { get: accessorOf(anchor.path), below: { start: pos, bounds: [] }, above: { start: pos, bounds: [] }, within: { start: pos, lo: [], hi: [] } };
+          runs = { get: accessorOf(anchor.path), below: { start: pos, bounds: [] }, above: { start: pos, bounds: [] }, within: { start: pos, lo: [] } };
           this.ranges.set(anchor.path, runs);
         }
         // Sorted below, then above, then within: each run starts where the previous ends.
@@ -359,7 +363,6 @@ class Layout<T> {
           runs.within.start = pos + 1;
         } else {
           runs.within.lo.push(anchor.lo);
-          runs.within.hi.push(anchor.hi);
         }
         break;
       }

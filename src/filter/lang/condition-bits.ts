@@ -15,37 +15,50 @@ import type { Value } from './types.js';
  * AND per dimension and proposed word, whatever the number of filters.
  *
  * Every bitset is exact except two ways, both supersets, so no filter that could be TRUE is
- * dropped and the evaluation decides: a numeric field whose filters have more than 31 distinct
- * bounds is cut into 64 buckets, so an alert in the bucket of a threshold may fail it; and only
- * one watchlist (watchmap) requirement per filter is indexed.
+ * dropped: a numeric field whose filters have more than 31 distinct bounds is cut into 64
+ * buckets, so an alert in the bucket of a threshold may fail it (`decide` checks the bounds);
+ * and only one watchlist (watchmap) requirement per filter is indexed (a filter with two is
+ * evaluated).
  */
 export interface FilterConditions {
   plan: IndexPlan;
-  /** For each watchlist/watchmap hit the filter requires, the list (map) names that satisfy it. */
+  /** For each watchlist/watchmap hit the filter requires, the tokens that satisfy it (see hitRequirements). */
   hits: readonly { namespace: 'watchlist' | 'watchmap'; keys: readonly string[] }[];
 }
 
 /**
- * The watchlists and watchmaps a plan requires, each as the names that satisfy it. A hit on the
- * owner's list `name` is recorded as `<owner>/name` or as `name` with the owner beside it (see
- * watchlist.hit), so either name does.
+ * The watchlists and watchmaps a plan requires, each as the tokens that satisfy it, exactly as
+ * `watchlist.hit(name)` / `inmap(name)` decide: a hit whose list (map) is `<owner>/name`, or one
+ * named `name` whose own owner is the filter's owner (both without an owner for a filter that
+ * has none). See hitTokensOf for the alert's side.
  */
 export function hitRequirements(plan: IndexPlan, owner?: string): FilterConditions['hits'] {
-  return plan.hits.map(({ namespace, name }) => ({ namespace, keys: owner === undefined ? [name] : [`${owner}/${name}`, name] }));
+  return plan.hits.map(({ namespace, name }) => ({
+    namespace,
+    keys: owner === undefined ? [ownedToken(undefined, name)] : [`L${owner}/${name}`, ownedToken(owner, name)],
+  }));
 }
 
-/** The list (map) names of an alert's watchlist (watchmap) hits. */
-export function hitNamesOf(alert: Alert, namespace: 'watchlist' | 'watchmap'): string[] {
-  const names: string[] = [];
+/** A hit named `name` owned by `owner` (undefined: no owner). */
+function ownedToken(owner: string | undefined, name: string): string {
+  return owner === undefined ? `N\u0000${name}` : `O${owner}\u0000${name}`;
+}
+
+/** The tokens of an alert's watchlist (watchmap) hits: each hit's list (map) name, and that name with the hit's owner. */
+export function hitTokensOf(alert: Alert, namespace: 'watchlist' | 'watchmap'): string[] {
+  const tokens: string[] = [];
   const key = namespace === 'watchlist' ? 'list' : 'map';
   const hits = own(own(alert, namespace), 'hits');
   if (Array.isArray(hits)) {
     for (let i = 0; i < hits.length; i++) {
       const name = own(hits[i], key);
-      if (typeof name === 'string') names.push(name);
+      if (typeof name !== 'string') continue;
+      tokens.push(`L${name}`);
+      const owner = own(hits[i], 'owner');
+      if (owner === undefined || typeof owner === 'string') tokens.push(ownedToken(owner, name));
     }
   }
-  return names;
+  return tokens;
 }
 
 /** One field's conditions: the bitset of positions the alert's value of the field allows. */
@@ -118,7 +131,7 @@ export class ConditionBits {
       dims.push(new StateDimension(get, members, words));
     }
     for (const [namespace, members] of hits) dims.push(new HitsDimension(namespace, members, words));
-    this.dims = dims.sort((a, b) => b.constrained - a.constrained);
+    this.dims = orderBySelectivity(dims, words, sample);
     this.dimWords = Math.max(1, Math.ceil(this.dims.length / 32));
     this.relevant = new Int32Array(this.dimWords);
     this.wordDims = new Int32Array(words * this.dimWords);
@@ -206,6 +219,39 @@ interface RangeMember { pos: number; lo: number; hi: number }
 interface StateMember { pos: number; present?: boolean; absent?: boolean; isTrue?: boolean; isFalse?: boolean; values?: readonly string[] }
 interface HitMember { pos: number; keys: readonly string[] }
 
+/** Sample alerts used to order the dimensions. */
+const ORDER_SAMPLE = 64;
+
+/**
+ * The dimensions in the order they are applied: those expected to clear the most bits first (the
+ * mean, over recent alerts, of the filters a dimension constrains that the alert fails), so the
+ * proposed words empty early and later dimensions touch fewer of them; without a sample, those
+ * constraining the most filters first.
+ */
+function orderBySelectivity(dims: Dimension[], words: number, sample: readonly Alert[]): Dimension[] {
+  const alerts = sample.slice(0, ORDER_SAMPLE);
+  if (alerts.length === 0) return dims.sort((a, b) => b.constrained - a.constrained);
+  const cleared = new Map<Dimension, number>();
+  for (const dim of dims) {
+    // Every bit not constrained by the dimension is set in all its bitsets.
+    const free = words * 32 - dim.constrained;
+    let sum = 0;
+    for (const alert of alerts) sum += dim.constrained - (popcount(dim.bitsOf(alert)) - free);
+    cleared.set(dim, sum / alerts.length);
+  }
+  return dims.sort((a, b) => cleared.get(b)! - cleared.get(a)!);
+}
+
+function popcount(bits: Int32Array): number {
+  let n = 0;
+  for (let i = 0; i < bits.length; i++) {
+    let v = bits[i]! - ((bits[i]! >>> 1) & 0x55555555);
+    v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+    n += Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+  }
+  return n;
+}
+
 /** What decides an exact filter once its candidate passed the bitsets. */
 interface Decider {
   ranges: { dim: RangeDimension; lo: number; hi: number; loOpen: boolean; hiOpen: boolean }[];
@@ -217,7 +263,10 @@ interface Decider {
  * with no finite bound has none, and then its value would not be read).
  */
 function deciderOf(plan: IndexPlan, rangeDims: Map<string, RangeDimension>, statePaths: Set<string>): Decider | undefined {
-  if (!plan.exact || plan.hits.length > 0) return undefined;
+  if (!plan.exact) return undefined;
+  // The hits dimension indexes one requirement per namespace.
+  const namespaces = plan.hits.map((h) => h.namespace);
+  if (new Set(namespaces).size !== namespaces.length) return undefined;
   const ranges: Decider['ranges'] = [];
   for (const [path, r] of plan.ranges) {
     const dim = rangeDims.get(path);
@@ -358,7 +407,7 @@ class HitsDimension implements Dimension {
 
   bitsOf(alert: Alert): Int32Array {
     let bits = this.base;
-    for (const name of hitNamesOf(alert, this.namespace)) {
+    for (const name of hitTokensOf(alert, this.namespace)) {
       const positions = this.byKey.get(name);
       if (!positions) continue;
       if (bits === this.base) bits = copyInto(this.scratch, this.base);

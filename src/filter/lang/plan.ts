@@ -9,7 +9,7 @@ import type { Node } from './types.js';
  * that cannot match):
  * - `equals`: `objectId == "..."`, `band in [...]` (`bands` repeats the band's);
  * - `cone`: `cone(ra, dec, r)` with constant arguments;
- * - `ranges`: `field < c`, `field >= c`, `between(field, lo, hi)` with constants;
+ * - `ranges`: `field < c`, `field >= c`, `between(field, lo, hi)`, `abs(field) < c` with constants;
  * - `required`: fields that must be present, since a comparison, arithmetic or strict function
  *   over a missing value is unknown (and `exists(x)` is false);
  * - `isTrue` / `isFalse`: boolean fields standing alone (`isPositive`, `not isPositive`);
@@ -18,8 +18,9 @@ import type { Node } from './types.js';
  *   `inmap("name")`).
  *
  * `exact` says that these requirements are the whole filter: every conjunct is a numeric
- * comparison or `between` with constants, a string equality or `in` list, a boolean field alone or
- * negated, `exists(field)` or `not exists(field)`, or one `cone` with constants. An alert meeting
+ * comparison, `abs(field) < c` or `between` with constants, a string equality or `in` list, a
+ * boolean field alone or negated, `exists(field)` or `not exists(field)`, one `cone` with
+ * constants, or `watchlist.hit` / `inmap` with a constant name. An alert meeting
  * them all (ranges with their strictness) makes such a filter TRUE, and failing any makes it not
  * TRUE, so the index can decide it without evaluating it.
  */
@@ -94,14 +95,13 @@ function strictIn(node: Node, out: Set<string>): void {
   }
 }
 
-/**
- * A boolean field alone or negated, `not exists(field)`, and watchlist or watchmap membership
- * (1 when the conjunct is wholly captured: membership is not, as the names are the owner's).
- */
+/** A boolean field alone or negated, `not exists(field)`, and watchlist or watchmap membership (1 when the conjunct is wholly captured). */
 function truthOf(c: Node, plan: IndexPlan): 0 | 1 {
   if (c.kind === 'call' && (c.name === 'watchlist.hit' || c.name === 'inmap')) {
     const name = stringConstant(c.args[0]!);
-    if (name !== undefined) plan.hits.push({ namespace: c.name === 'inmap' ? 'watchmap' : 'watchlist', name });
+    if (name === undefined) return 0;
+    plan.hits.push({ namespace: c.name === 'inmap' ? 'watchmap' : 'watchlist', name });
+    return 1;
   }
   if (c.kind === 'field' && c.type === 'boolean') {
     plan.isTrue.add(c.path);
@@ -159,7 +159,12 @@ function coneOf(c: Node, plan: IndexPlan): 0 | 1 {
 function rangeOf(c: Node, plan: IndexPlan): 0 | 1 {
   let path: string | undefined;
   let interval: Interval | undefined;
-  if (c.kind === 'comparison' && c.op !== '==' && c.op !== '!=') {
+  const magnitude = absoluteBound(c);
+  if (magnitude) {
+    path = magnitude.path;
+    interval = { lo: -magnitude.k, hi: magnitude.k };
+    if (magnitude.open) interval.loOpen = interval.hiOpen = true;
+  } else if (c.kind === 'comparison' && c.op !== '==' && c.op !== '!=') {
     const fieldLeft = c.left.kind === 'field';
     const field = fieldLeft ? c.left : c.right;
     const k = constantValue(fieldLeft ? c.right : c.left);
@@ -179,6 +184,20 @@ function rangeOf(c: Node, plan: IndexPlan): 0 | 1 {
   const prev = plan.ranges.get(path);
   plan.ranges.set(path, prev ? intersect(prev, interval) : interval);
   return 1;
+}
+
+/** `abs(field) < k` or `abs(field) <= k` (either way round): the field within [-k, k]. */
+function absoluteBound(c: Node): { path: string; k: number; open: boolean } | undefined {
+  if (c.kind !== 'comparison') return undefined;
+  const absLeft = c.left.kind === 'call' && c.left.name === 'abs';
+  const call = absLeft ? c.left : c.right;
+  const op = absLeft ? c.op : ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=', '==': '==', '!=': '!=' } as const)[c.op];
+  if (call.kind !== 'call' || call.name !== 'abs' || (op !== '<' && op !== '<=')) return undefined;
+  const field = call.args[0];
+  const k = constantValue(absLeft ? c.right : c.left);
+  // abs() of an infinite value is missing, so an infinite bound is left to evaluation.
+  if (field?.kind !== 'field' || field.type !== 'number' || typeof k !== 'number' || !Number.isFinite(k)) return undefined;
+  return { path: field.path, k, open: op === '<' };
 }
 
 /** Both intervals at once: the larger lower and the smaller upper bound, open if either is open there. */

@@ -176,17 +176,23 @@ describe('FilterMatcher index', () => {
     m.upsert('bob', 'watchlist.hit("bright") and mag < 30', 'bob');
     m.upsert('map', 'inmap("field") and mag < 30', 'ana');
     m.upsert('nobody', 'watchlist.hit("bright") and mag < 30');
+    // Two lists required: the index keeps one, evaluation checks the other.
+    m.upsert('both', 'watchlist.hit("bright") and watchlist.hit("faint")', 'ana');
     const alerts = [
       plainAlert({ watchlist: { hits: [{ list: 'ana/bright', name: 'x', sep: 1 }] } }),
       plainAlert({ watchlist: { hits: [{ list: 'bright', owner: 'bob', name: 'x', sep: 1 }] } }),
       plainAlert({ watchlist: { hits: [{ list: 'bright', name: 'x', sep: 1 }] }, watchmap: { hits: [{ map: 'ana/field' }] } }),
       plainAlert({ watchlist: { hits: [{ list: 'carl/bright', name: 'x', sep: 1 }] } }),
       plainAlert(),
+      plainAlert({ watchlist: { hits: [{ list: 'bright', owner: 7, name: 'x', sep: 1 }, { list: 'faint', owner: 'ana', name: 'y', sep: 1 }, { list: 'ana/bright', name: 'z', sep: 1 }] } } as never),
+      plainAlert({ watchlist: { hits: 'bright' } } as never),
     ];
     const matched = alerts.map((a) => m.match(a).sort());
-    expect(matched).toEqual([['ana'], ['bob'], ['map', 'nobody'], [], []]);
-    // Only alerts carrying a hit named ana/bright or bright reached evaluation (not carl's, not none).
-    expect(m.stats('ana')).toMatchObject({ evaluated: 3, matched: 1 });
+    expect(matched).toEqual([['ana'], ['bob'], ['map', 'nobody'], [], [], ['ana', 'both'], []]);
+    // The index matches a hit's list and owner as watchlist.hit does: ana's filter was proposed
+    // for the alerts it matches (not bob's bright, not the ownerless bright, not carl's).
+    expect(m.stats('ana')).toMatchObject({ evaluated: 2, matched: 2 });
+    expect(m.stats('nobody')).toMatchObject({ evaluated: 1, matched: 1 });
     alerts.forEach((a, i) => expect(matched[i]).toEqual(bruteForce(m, a)));
   });
 

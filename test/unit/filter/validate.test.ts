@@ -165,7 +165,12 @@ describe('compileFilter', () => {
     expect(compileFilter('mag < 19 and mag <= 18').plan.ranges.get('mag')).toEqual({ lo: -Infinity, hi: 18 });
     expect(compileFilter('mag <= 18 and mag < 18').plan.ranges.get('mag')).toEqual({ lo: -Infinity, hi: 18, hiOpen: true });
     expect(compileFilter('mag > 15 and 18 > mag and mag >= 15').plan.ranges.get('mag')).toEqual({ lo: 15, hi: 18, loOpen: true, hiOpen: true });
-    for (const partial of ['mag < 19 and (snr > 5 or isPositive)', 'watchlist.hit("bright") and mag < 19', 'cone(1, 2, 3) and cone(4, 5, 6)', 'mag < 19 and abs(magErr) < 1', 'exists(mag + 1)', 'mag < 19 and band != "g"']) {
+    expect(compileFilter('watchlist.hit("bright") and inmap("field") and mag < 19').plan.exact).toBe(true);
+    const magnitude = compileFilter('abs(magErr) < 0.1 and 2 >= abs(snr)').plan;
+    expect(magnitude.exact).toBe(true);
+    expect(magnitude.ranges.get('magErr')).toEqual({ lo: -0.1, hi: 0.1, loOpen: true, hiOpen: true });
+    expect(magnitude.ranges.get('snr')).toEqual({ lo: -2, hi: 2 });
+    for (const partial of ['mag < 19 and (snr > 5 or isPositive)', 'abs(magErr) > 1 and mag < 19', 'cone(1, 2, 3) and cone(4, 5, 6)', 'mag < 19 and abs(magErr + 1) < 1', 'exists(mag + 1)', 'mag < 19 and band != "g"']) {
       expect(compileFilter(partial).plan.exact, partial).toBe(false);
     }
   });
