@@ -219,6 +219,7 @@ class Layout<T> {
   private readonly positions = new Map<T, number>();
   private always = { start: 0, end: 0 };
   private readonly present = new Map<string, { get: Accessor; start: number; end: number }>();
+  /** Per field and value, the positions filed under it as runs: start, end, start, end... */
   private readonly equals = new Map<string, { get: Accessor; byValue: Map<string, number[]> }>();
   private readonly ranges = new Map<string, RangeRuns>();
   private readonly cones = new Map<number, number[]>();
@@ -237,6 +238,7 @@ class Layout<T> {
       conditions.push(c);
       this.file(anchor, pos);
     }
+    for (const { byValue } of this.equals.values()) for (const [v, positions] of byValue) byValue.set(v, runsOf(positions));
     const words = Math.max(1, Math.ceil(this.items.length / 32));
     this.bits = new ConditionBits(conditions, words, sample);
     this.acc = new Int32Array(words);
@@ -289,7 +291,7 @@ class Layout<T> {
     if (cell !== undefined) this.markEach(this.cones.get(cell));
     for (const { get, byValue } of this.equals.values()) {
       const v = get(alert);
-      if (typeof v === 'string') this.markEach(byValue.get(v));
+      if (typeof v === 'string') this.markRuns(byValue.get(v));
     }
     for (const { get, start, end } of this.present.values()) if (get(alert) !== null) this.markRun(start, end);
     for (const { get, below, above, within } of this.ranges.values()) {
@@ -306,6 +308,10 @@ class Layout<T> {
     const w = pos >>> 5;
     if (this.acc[w] === 0) this.active[this.count++] = w;
     this.acc[w]! |= 1 << (pos & 31);
+  }
+
+  private markRuns(runs: readonly number[] | undefined): void {
+    if (runs) for (let i = 0; i < runs.length; i += 2) this.markRun(runs[i]!, runs[i + 1]!);
   }
 
   private markEach(positions: readonly number[] | undefined): void {
@@ -411,6 +417,16 @@ function firstAtLeast(list: readonly number[], value: number, strictlyAbove = fa
     else hi = mid;
   }
   return lo;
+}
+
+/** Ascending positions as runs [start, end) flattened: a band filed under by a thousand filters is one run. */
+function runsOf(positions: readonly number[]): number[] {
+  const runs: number[] = [];
+  for (const pos of positions) {
+    if (runs.length > 0 && runs[runs.length - 1] === pos) runs[runs.length - 1] = pos + 1;
+    else runs.push(pos, pos + 1);
+  }
+  return runs;
 }
 
 function listIn<K>(map: Map<K, number[]>, key: K): number[] {
