@@ -75,7 +75,17 @@ export const MAX_BOUNDS = 63;
 
 export class ConditionBits {
   private readonly dims: Dimension[];
-  private readonly deciders: (Decider | undefined)[] = [];
+  /**
+   * The deciders, flat: position p's bound checks are `checks[checkStart[p] .. checkStart[p + 1])`
+   * as (range slot, lo, hi, flags: 1 lower open, 2 upper open); `decidable[p]` is 1 when p has a
+   * decider; `cones[p]` its cone if any. The range dimensions write each alert's values to
+   * `values` by slot.
+   */
+  private readonly decidable: Uint8Array;
+  private readonly checkStart: Int32Array;
+  private readonly checks: Float64Array;
+  private readonly cones: ({ ra: number; dec: number; radiusArcsec: number } | undefined)[] = [];
+  private readonly values: Float64Array;
   /** Per word, the bits (in dimension order) of the dimensions constraining a filter in it. */
   private readonly wordDims: Int32Array;
   private readonly dimWords: number;
@@ -116,10 +126,11 @@ export class ConditionBits {
     });
     const dims: Dimension[] = [];
     const rangeDims = new Map<string, RangeDimension>();
+    this.values = new Float64Array(ranges.size);
     for (const [path, members] of ranges) {
       const get = accessorOf(path);
       if (!get) continue;
-      const dim = new RangeDimension(get, members, words, sampleValues(get, sample));
+      const dim = new RangeDimension(get, members, words, sampleValues(get, sample), this.values, rangeDims.size);
       rangeDims.set(path, dim);
       dims.push(dim);
     }
@@ -138,9 +149,19 @@ export class ConditionBits {
     this.dims.forEach((dim, i) => {
       for (let w = 0; w < words; w++) if (dim.touched[w]) this.wordDims[w * this.dimWords + (i >>> 5)]! |= 1 << (i & 31);
     });
+    this.decidable = new Uint8Array(byPosition.length);
+    this.checkStart = new Int32Array(byPosition.length + 1);
+    const checks: number[] = [];
     byPosition.forEach((c, pos) => {
-      if (c) this.deciders[pos] = deciderOf(c.plan, rangeDims, statePaths);
+      const decider = c && deciderOf(c.plan, rangeDims, statePaths);
+      if (decider) {
+        this.decidable[pos] = 1;
+        for (const r of decider.ranges) checks.push(r.dim.slot, r.lo, r.hi, (r.loOpen ? 1 : 0) | (r.hiOpen ? 2 : 0));
+        if (decider.cone) this.cones[pos] = decider.cone;
+      }
+      this.checkStart[pos + 1] = checks.length;
     });
+    this.checks = Float64Array.from(checks);
   }
 
   /**
@@ -151,13 +172,17 @@ export class ConditionBits {
    * dimensions read for this alert, and the cone.
    */
   decide(pos: number, alert: Alert): boolean | undefined {
-    const decider = this.deciders[pos];
-    if (!decider) return undefined;
-    for (const { dim, lo, hi, loOpen, hiOpen } of decider.ranges) {
-      const v = dim.value;
-      if (!(loOpen ? v > lo : v >= lo) || !(hiOpen ? v < hi : v <= hi)) return false;
+    if (this.decidable[pos] === 0) return undefined;
+    const checks = this.checks;
+    const values = this.values;
+    for (let i = this.checkStart[pos]!, end = this.checkStart[pos + 1]!; i < end; i += 4) {
+      const v = values[checks[i]!]!;
+      const lo = checks[i + 1]!;
+      const hi = checks[i + 2]!;
+      const flags = checks[i + 3]!;
+      if (!((flags & 1) !== 0 ? v > lo : v >= lo) || !((flags & 2) !== 0 ? v < hi : v <= hi)) return false;
     }
-    const cone = decider.cone;
+    const cone = this.cones[pos];
     if (!cone) return true;
     // As the cone() function: the alert's own position, within the radius.
     const ra = own(alert, 'ra');
@@ -291,10 +316,11 @@ class RangeDimension implements Dimension {
   private readonly buckets: Int32Array[];
   private readonly missing: Int32Array;
 
-  /** The value read for the latest alert (NaN when missing). */
-  value = NaN;
-
-  constructor(private readonly get: Accessor, members: RangeMember[], words: number, values: number[]) {
+  /**
+   * `values[slot]` receives the value read for the latest alert (NaN when missing), for the
+   * deciders' bound checks.
+   */
+  constructor(private readonly get: Accessor, members: RangeMember[], words: number, values: number[], private readonly latest: Float64Array, readonly slot: number) {
     this.constrained = members.length;
     this.touched = touchedWords(members, words);
     this.missing = dontCare(members, words);
@@ -309,10 +335,10 @@ class RangeDimension implements Dimension {
   bitsOf(alert: Alert): Int32Array {
     const v = this.get(alert);
     if (typeof v !== 'number') {
-      this.value = NaN;
+      this.latest[this.slot] = NaN;
       return this.missing;
     }
-    this.value = v;
+    this.latest[this.slot] = v;
     return this.buckets[bucketOf(this.bounds, v)]!;
   }
 }
