@@ -100,30 +100,32 @@ export class ConditionBits {
     const ranges = new Map<string, RangeMember[]>();
     const states = new Map<string, StateMember[]>();
     const hits = new Map<'watchlist' | 'watchmap', HitMember[]>();
-    byPosition.forEach((c, pos) => {
-      if (!c) return;
+    // One filter's state conditions by field, reused from filter to filter.
+    const stateOf = new Map<string, StateMember>();
+    let pos = 0;
+    const member = (path: string): StateMember => {
+      let m = stateOf.get(path);
+      if (!m) stateOf.set(path, (m = { pos }));
+      return m;
+    };
+    for (; pos < byPosition.length; pos++) {
+      const c = byPosition[pos];
+      if (!c) continue;
       const { plan } = c;
       for (const [path, r] of plan.ranges) if (r.lo > -Infinity || r.hi < Infinity) push(ranges, path, { pos, lo: r.lo, hi: r.hi });
-      const stateOf = new Map<string, StateMember>();
-      const member = (path: string): StateMember => {
-        let m = stateOf.get(path);
-        if (!m) stateOf.set(path, (m = { pos }));
-        return m;
-      };
+      stateOf.clear();
       for (const path of plan.required) member(path).present = true;
       for (const path of plan.absent) member(path).absent = true;
       for (const path of plan.isTrue) member(path).isTrue = true;
       for (const path of plan.isFalse) member(path).isFalse = true;
       for (const [path, values] of plan.equals) member(path).values = values;
       for (const [path, m] of stateOf) push(states, path, m);
-      const seen = new Set<string>();
-      for (const h of c.hits) {
-        // One requirement per namespace is enough for a superset; evaluation checks the rest.
-        if (seen.has(h.namespace)) continue;
-        seen.add(h.namespace);
-        push(hits, h.namespace, { pos, keys: h.keys });
+      // One requirement per namespace is enough for a superset; evaluation checks the rest.
+      for (let i = 0; i < c.hits.length; i++) {
+        const h = c.hits[i]!;
+        if (c.hits.findIndex((o) => o.namespace === h.namespace) === i) push(hits, h.namespace, { pos, keys: h.keys });
       }
-    });
+    }
     const dims: Dimension[] = [];
     const rangeDims = new Map<string, RangeDimension>();
     this.values = new Float64Array(ranges.size);
@@ -290,17 +292,18 @@ interface Decider {
 function deciderOf(plan: IndexPlan, rangeDims: Map<string, RangeDimension>, statePaths: Set<string>): Decider | undefined {
   if (!plan.exact) return undefined;
   // The hits dimension indexes one requirement per namespace.
-  const namespaces = plan.hits.map((h) => h.namespace);
-  if (new Set(namespaces).size !== namespaces.length) return undefined;
+  if (plan.hits.length > 1 && plan.hits.some((h, i) => plan.hits.findIndex((o) => o.namespace === h.namespace) !== i)) return undefined;
   const ranges: Decider['ranges'] = [];
   for (const [path, r] of plan.ranges) {
     const dim = rangeDims.get(path);
     if (!dim || (r.lo === -Infinity && r.hi === Infinity)) return undefined;
     ranges.push({ dim, lo: r.lo, hi: r.hi, loOpen: r.loOpen === true, hiOpen: r.hiOpen === true });
   }
-  for (const paths of [plan.required, plan.absent, plan.isTrue, plan.isFalse, plan.equals.keys()]) {
-    for (const path of paths) if (!statePaths.has(path)) return undefined;
-  }
+  for (const path of plan.required) if (!statePaths.has(path)) return undefined;
+  for (const path of plan.absent) if (!statePaths.has(path)) return undefined;
+  for (const path of plan.isTrue) if (!statePaths.has(path)) return undefined;
+  for (const path of plan.isFalse) if (!statePaths.has(path)) return undefined;
+  for (const path of plan.equals.keys()) if (!statePaths.has(path)) return undefined;
   return plan.cone ? { ranges, cone: plan.cone } : { ranges };
 }
 
