@@ -165,6 +165,14 @@ describe('hostile alerts', () => {
     expect(matcher.stats('a@1')).toMatchObject({ evaluated: 1, errors: 1, matched: 0, lastError: { code: 'FILTER_EVALUATION', message: 'boom' } });
     expect(matcher.match(null as never)).toEqual([]);
     expect(matcher.match({} as never)).toEqual([]);
+    // The index is left clean for the next alert.
+    for (let i = 0; i < 100; i++) matcher.upsert(`m${i}@1`, `mag < ${17 + i / 100} and snr > 3`);
+    const thrower = plainAlert({ snr: 10 });
+    Object.defineProperty(thrower, 'mag', { get() { throw new Error('boom'); }, enumerable: true });
+    expect(matcher.match(plainAlert({ mag: 17.5, snr: 10 }))).toHaveLength(50);
+    expect(matcher.match(thrower)).toEqual([]);
+    expect(matcher.match(plainAlert({ mag: 18.5, snr: 2 }))).toEqual(['a@1']);
+    expect(matcher.match(plainAlert({ mag: 17.5, snr: 10 })).sort()).toEqual(['a@1', ...Array.from({ length: 49 }, (_, i) => `m${i + 51}@1`)].sort());
   });
   it('treats junk in the light curve as absent', () => {
     const junk = plainAlert({ lightcurve: [null, 1, 'x', { mjd: 'x' }, { mjd: 60000, kind: 'detection', band: 'r', mag: 18 }] as never });
