@@ -171,7 +171,8 @@ export class ConditionBits {
    * requirements are the whole filter (`plan.exact`); undefined when it must be evaluated. Every
    * other condition of such a filter was decided exactly by the bitsets; what is left are the
    * numeric bounds (a bucket may straddle one, and strictness), checked on the values the
-   * dimensions read for this alert, and the cone.
+   * dimensions read for this alert, and the cone. Those values are this alert's: a candidate's
+   * word stayed active through `narrow`, so every dimension constraining it was applied.
    */
   decide(pos: number, alert: Alert): boolean | undefined {
     if (this.decidable[pos] === 0) return undefined;
