@@ -3,7 +3,7 @@ import type { Alert } from '../../alert/types.js';
 import { lookupField } from '../../alert/catalogue.js';
 import { makeAccessor, type Accessor } from './accessor.js';
 import type { IndexPlan } from './plan.js';
-import { ConditionBits, type FilterConditions } from './condition-bits.js';
+import { ConditionBits, FieldReads, type FilterConditions } from './condition-bits.js';
 import { SkyGrid } from './sky-cells.js';
 
 /**
@@ -271,6 +271,7 @@ class Layout<T> {
   private readonly ranges = new Map<string, RangeRuns>();
   private readonly cones = new Map<number, number[]>();
   private readonly bits: ConditionBits;
+  private readonly reads = new FieldReads();
   private readonly acc: Int32Array;
   private readonly active: Int32Array;
   private count = 0;
@@ -287,7 +288,7 @@ class Layout<T> {
     }
     for (const { byValue } of this.equals.values()) for (const [v, positions] of byValue) byValue.set(v, runsOf(positions));
     const words = Math.max(1, Math.ceil(this.items.length / 32));
-    this.bits = new ConditionBits(conditions, words, sample);
+    this.bits = new ConditionBits(conditions, words, sample, this.reads);
     this.acc = new Int32Array(words);
     this.active = new Int32Array(words);
   }
@@ -307,6 +308,7 @@ class Layout<T> {
     const acc = this.acc;
     const active = this.active;
     let count: number;
+    this.reads.begin(alert);
     try {
       this.propose(alert);
       count = this.bits.narrow(alert, acc, active, this.count);
@@ -379,6 +381,10 @@ class Layout<T> {
     }
   }
 
+  private readerOf(path: string): Accessor {
+    return this.reads.reader(path) ?? accessorOf(path);
+  }
+
   /** Records a filter's anchor at its position; filters arrive in anchor order, so runs are contiguous. */
   private file(anchor: Anchor, pos: number): void {
     switch (anchor.kind) {
@@ -391,20 +397,20 @@ class Layout<T> {
         break;
       case 'equals': {
         let slot = this.equals.get(anchor.path);
-        if (!slot) this.equals.set(anchor.path, (slot = { get: accessorOf(anchor.path), byValue: new Map() }));
+        if (!slot) this.equals.set(anchor.path, (slot = { get: this.readerOf(anchor.path), byValue: new Map() }));
         for (const v of anchor.values) listIn(slot.byValue, v).push(pos);
         break;
       }
       case 'present': {
         let run = this.present.get(anchor.path);
-        if (!run) this.present.set(anchor.path, (run = { get: accessorOf(anchor.path), start: pos, end: pos }));
+        if (!run) this.present.set(anchor.path, (run = { get: this.readerOf(anchor.path), start: pos, end: pos }));
         run.end = pos + 1;
         break;
       }
       case 'range': {
         let runs = this.ranges.get(anchor.path);
         if (!runs) {
-          runs = { get: accessorOf(anchor.path), below: { start: pos, bounds: [] }, above: { start: pos, bounds: [] }, within: { start: pos, lo: [] } };
+          runs = { get: this.readerOf(anchor.path), below: { start: pos, bounds: [] }, above: { start: pos, bounds: [] }, within: { start: pos, lo: [] } };
           this.ranges.set(anchor.path, runs);
         }
         // Sorted below, then above, then within: each run starts where the previous ends.

@@ -96,7 +96,7 @@ export class ConditionBits {
    * `sample` is recent alerts, whose values place the buckets of numeric dimensions when filters
    * have more distinct bounds than a dimension keeps.
    */
-  constructor(byPosition: readonly (FilterConditions | undefined)[], readonly words: number, sample: readonly Alert[] = []) {
+  constructor(byPosition: readonly (FilterConditions | undefined)[], readonly words: number, sample: readonly Alert[] = [], reads = new FieldReads()) {
     const ranges = new Map<string, RangeMember[]>();
     const states = new Map<string, StateMember[]>();
     const hits = new Map<'watchlist' | 'watchmap', HitMember[]>();
@@ -130,7 +130,7 @@ export class ConditionBits {
     const rangeDims = new Map<string, RangeDimension>();
     this.values = new Float64Array(ranges.size);
     for (const [path, members] of ranges) {
-      const get = accessorOf(path);
+      const get = reads.reader(path);
       if (!get) continue;
       const dim = new RangeDimension(get, members, words, sampleValues(get, sample), this.values, rangeDims.size);
       rangeDims.set(path, dim);
@@ -138,7 +138,7 @@ export class ConditionBits {
     }
     const statePaths = new Set<string>();
     for (const [path, members] of states) {
-      const get = accessorOf(path);
+      const get = reads.reader(path);
       if (!get) continue;
       statePaths.add(path);
       dims.push(new StateDimension(get, members, words));
@@ -526,9 +526,41 @@ function sampleValues(get: Accessor, sample: readonly Alert[]): number[] {
   return out;
 }
 
-function accessorOf(path: string): Accessor | undefined {
-  const def = lookupField(path);
-  return def && makeAccessor(path.split('.'), def.type);
+/**
+ * Field readers that read each field at most once per alert, shared by everything that reads the
+ * alert while the index proposes and narrows its candidates (anchors and dimensions often read
+ * the same fields). `begin` starts an alert; a reader called with any other alert just reads.
+ */
+export class FieldReads {
+  private readonly readers = new Map<string, Accessor>();
+  private alert: Alert | undefined;
+  private stamp = 0;
+
+  begin(alert: Alert): void {
+    this.alert = alert;
+    this.stamp++;
+  }
+
+  /** The reader of a catalogue path (undefined for a path outside the catalogue). */
+  reader(path: string): Accessor | undefined {
+    const known = this.readers.get(path);
+    if (known) return known;
+    const def = lookupField(path);
+    if (!def) return undefined;
+    const get = makeAccessor(path.split('.'), def.type);
+    let readAt = 0;
+    let value: Value = null;
+    const reader: Accessor = (alert) => {
+      if (alert !== this.alert) return get(alert);
+      if (readAt !== this.stamp) {
+        value = get(alert);
+        readAt = this.stamp;
+      }
+      return value;
+    };
+    this.readers.set(path, reader);
+    return reader;
+  }
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
