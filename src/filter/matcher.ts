@@ -34,7 +34,12 @@ interface Entry {
   key: string;
   filter: CompiledFilter;
   ctx: EvalContext;
-  stats: FilterStats;
+  /** The filter's counters, kept on the entry itself (one object to reach per match). */
+  evaluated: number;
+  matched: number;
+  errors: number;
+  totalNs: number;
+  lastError?: FilterStats['lastError'];
 }
 
 /**
@@ -86,7 +91,7 @@ export class FilterMatcher {
     this.remove(key);
     const entry: Entry = {
       key, filter, ctx: owner === undefined ? {} : { owner },
-      stats: { evaluated: 0, matched: 0, errors: 0, totalNs: 0 },
+      evaluated: 0, matched: 0, errors: 0, totalNs: 0,
     };
     this.entries.set(key, entry);
     const conditions = { plan: filter.plan, hits: hitRequirements(filter.plan, owner) };
@@ -171,7 +176,9 @@ export class FilterMatcher {
 
   stats(key: string): FilterStats | undefined {
     const entry = this.entries.get(key);
-    return entry ? { ...entry.stats } : undefined;
+    if (!entry) return undefined;
+    const { evaluated, matched, errors, totalNs, lastError } = entry;
+    return lastError ? { evaluated, matched, errors, totalNs, lastError } : { evaluated, matched, errors, totalNs };
   }
 
   anchorOf(key: string): Anchor | undefined {
@@ -182,8 +189,8 @@ export class FilterMatcher {
 
   /** Counts a result the index decided without evaluating the filter. */
   private record(entry: Entry, matched: boolean): boolean {
-    entry.stats.evaluated++;
-    if (matched) entry.stats.matched++;
+    entry.evaluated++;
+    if (matched) entry.matched++;
     return matched;
   }
 
@@ -193,12 +200,12 @@ export class FilterMatcher {
     try {
       matched = entry.filter.evaluate(alert, entry.ctx);
     } catch (err) {
-      entry.stats.errors++;
-      entry.stats.lastError = { code: 'FILTER_EVALUATION', message: err instanceof Error ? err.message : String(err) };
+      entry.errors++;
+      entry.lastError = { code: 'FILTER_EVALUATION', message: err instanceof Error ? err.message : String(err) };
     }
-    entry.stats.evaluated++;
-    entry.stats.totalNs += Math.round((performance.now() - started) * 1e6);
-    if (matched) entry.stats.matched++;
+    entry.evaluated++;
+    entry.totalNs += Math.round((performance.now() - started) * 1e6);
+    if (matched) entry.matched++;
     return matched;
   }
 }
