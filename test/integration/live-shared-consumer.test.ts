@@ -23,8 +23,8 @@ describe('live feeds: one consumer for every followed topic', () => {
   let app: FastifyInstance;
   let url: string;
   const groupPrefix = uniqueName('livegrp');
-  const users = { steady: uniqueName('steady'), joiner: uniqueName('joiner') };
-  const tokens = { steady: '', joiner: '' };
+  const users = { steady: uniqueName('steady'), joiner: uniqueName('joiner'), leaver: uniqueName('leaver') };
+  const tokens = { steady: '', joiner: '', leaver: '' };
   const clients: LiveTestClient[] = [];
   let seq = 0;
 
@@ -142,5 +142,24 @@ describe('live feeds: one consumer for every followed topic', () => {
     // Each partition in order: the positions in the cursors the steady client got never go back.
     const positions = steady.alerts('s').map((f) => (JSON.parse(Buffer.from(f.cursor as string, 'base64url').toString()) as { o: Record<string, number> }).o);
     for (let i = 1; i < positions.length; i++) for (const [p, offset] of Object.entries(positions[i - 1]!)) expect(positions[i]![p]).toBeGreaterThanOrEqual(offset);
+  });
+
+  it('keeps streaming the other topics when a followed topic is deleted', async () => {
+    const steady = client(tokens.steady);
+    await steady.open();
+    await steady.subscribe({ id: 'd', stream: 'matches', fields: ['alertId'] });
+    const leaver = client(tokens.leaver);
+    await leaver.open();
+    await leaver.subscribe({ id: 'l', stream: 'matches', fields: ['alertId'] });
+    await waitFor(async () => (await liveGroups()).some((topics) => topics.includes(userTopic(users.leaver))), { timeoutMs: 20_000, message: 'the consumer to read the leaver topic' });
+    // What deleting a user does to their match topic while a client still follows it.
+    await kit.admin.deleteTopics({ topics: [userTopic(users.leaver)] });
+    const ids: string[] = [];
+    await waitFor(async () => {
+      ids.push(...(await produce(users.steady, 1)));
+      return alertIds(steady.alerts('d')).length > 0;
+    }, { timeoutMs: 40_000, intervalMs: 1_000, message: 'the steady topic to keep streaming' });
+    await waitFor(() => steady.alerts('d').length === ids.length, { timeoutMs: 20_000, message: 'every steady message' });
+    expect(alertIds(steady.alerts('d')).sort()).toEqual([...ids].sort());
   });
 });
