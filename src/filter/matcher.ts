@@ -3,7 +3,7 @@ import type { Alert, Survey } from '../alert/types.js';
 import { surveys as allSurveys } from '../alert/types.js';
 import { CandidateIndex, MIN_SAMPLE, type Anchor } from './lang/candidate-index.js';
 import { compileFilter, type CompiledFilter } from './lang/compiled.js';
-import { hitRequirements } from './lang/condition-bits.js';
+import { EVALUATE, hitRequirements, MATCHED, type Decision } from './lang/condition-bits.js';
 import type { FilterLimits } from './lang/limits.js';
 import { SkyGrid } from './lang/sky-cells.js';
 import type { EvalContext } from './lang/types.js';
@@ -59,11 +59,7 @@ export class FilterMatcher {
   private readonly sampleSize: number;
   /** The current alert's candidates and the index's decisions, reused from alert to alert. */
   private readonly candidateBuffer: Entry[] = [];
-  private readonly decisionBuffer: (boolean | undefined)[] = [];
-  private readonly collect = (entry: Entry, decided: boolean | undefined): void => {
-    this.candidateBuffer.push(entry);
-    this.decisionBuffer.push(decided);
-  };
+  private readonly decisionBuffer: Decision[] = [];
   private readonly reanchorEvery: number;
   private seen = 0;
 
@@ -133,25 +129,25 @@ export class FilterMatcher {
     const decisions = this.decisionBuffer;
     candidates.length = decisions.length = 0;
     try {
-      index.forEachCandidate(alert, this.collect);
+      index.collect(alert, candidates, decisions);
     } catch {
       // An alert whose fields throw on read: let every filter try it, each error counted.
       return this.matchAll(alert);
     }
     for (let i = 0; i < candidates.length; i++) {
       const entry = candidates[i]!;
-      const decided = decisions[i];
-      if (decided === undefined ? this.evaluate(entry, alert) : this.record(entry, decided)) out.push(entry.key);
+      const decided = decisions[i]!;
+      if (decided === EVALUATE ? this.evaluate(entry, alert) : this.record(entry, decided === MATCHED)) out.push(entry.key);
     }
     candidates.length = decisions.length = 0;
     return out;
   }
 
-  /** Keys of the filters the index proposes for this alert, before the guard (for tests and diagnostics). */
+  /** Keys of the filters the index proposes for this alert (for tests and diagnostics). */
   candidates(alert: Alert): string[] {
-    const out: string[] = [];
-    this.bySurvey.get(alert?.survey)?.forEachCandidate(alert, (entry) => out.push(entry.key));
-    return out;
+    const entries: Entry[] = [];
+    this.bySurvey.get(alert?.survey)?.collect(alert, entries, []);
+    return entries.map((e) => e.key);
   }
 
   /** Every filter evaluated on the alert, ignoring the index (the reference the index is tested against). */

@@ -3,7 +3,7 @@ import type { Alert } from '../../alert/types.js';
 import { lookupField } from '../../alert/catalogue.js';
 import { makeAccessor, type Accessor } from './accessor.js';
 import type { IndexPlan } from './plan.js';
-import { ConditionBits, FieldReads, type FilterConditions } from './condition-bits.js';
+import { ConditionBits, EVALUATE, FieldReads, type Decision, type FilterConditions } from './condition-bits.js';
 import { SkyGrid } from './sky-cells.js';
 
 /**
@@ -217,14 +217,17 @@ export class CandidateIndex<T> {
   }
 
   /**
-   * Calls `visit` once for every filter this alert may match (may throw what a field read
-   * throws), with the filter's result when the index decided it (see ConditionBits.decide) and
-   * undefined when the filter must be evaluated.
+   * Appends to `items` every filter this alert may match (may throw what a field read throws),
+   * and to `decisions` the filter's result when the index decided it (see ConditionBits.decide):
+   * MATCHED or NOT_MATCHED, or EVALUATE when the filter must be evaluated.
    */
-  forEachCandidate(alert: Alert, visit: (item: T, decided: boolean | undefined) => void): void {
+  collect(alert: Alert, items: T[], decisions: Decision[]): void {
     if (this.stale()) this.relayout();
-    this.layout?.forEachCandidate(alert, visit);
-    for (const item of this.pending) visit(item, undefined);
+    this.layout?.collect(alert, items, decisions);
+    for (const item of this.pending) {
+      items.push(item);
+      decisions.push(EVALUATE);
+    }
   }
 
   /** Number of field dimensions of the current layout. */
@@ -304,7 +307,7 @@ class Layout<T> {
     this.positions.delete(item);
   }
 
-  forEachCandidate(alert: Alert, visit: (item: T, decided: boolean | undefined) => void): void {
+  collect(alert: Alert, out: T[], decisions: Decision[]): void {
     const acc = this.acc;
     const active = this.active;
     let count: number;
@@ -328,7 +331,9 @@ class Layout<T> {
         v ^= low;
         const pos = w * 32 + 31 - Math.clz32(low);
         const item = items[pos];
-        if (item !== undefined) visit(item, this.bits.decide(pos, alert));
+        if (item === undefined) continue;
+        out.push(item);
+        decisions.push(this.bits.decide(pos, alert));
       }
     }
   }

@@ -61,6 +61,12 @@ export function hitTokensOf(alert: Alert, namespace: 'watchlist' | 'watchmap'): 
   return tokens;
 }
 
+/** What the index says of a candidate: decided (matched or not), or to be evaluated. */
+export const NOT_MATCHED = 0;
+export const MATCHED = 1;
+export const EVALUATE = 2;
+export type Decision = typeof NOT_MATCHED | typeof MATCHED | typeof EVALUATE;
+
 /** One field's conditions: the bitset of positions the alert's value of the field allows. */
 interface Dimension {
   /** How many filters it constrains: dimensions constraining more are applied first. */
@@ -168,14 +174,14 @@ export class ConditionBits {
 
   /**
    * Whether the filter at `pos`, a candidate of the alert just narrowed, is TRUE, when its
-   * requirements are the whole filter (`plan.exact`); undefined when it must be evaluated. Every
+   * requirements are the whole filter (`plan.exact`); EVALUATE when it must be evaluated. Every
    * other condition of such a filter was decided exactly by the bitsets; what is left are the
    * numeric bounds (a bucket may straddle one, and strictness), checked on the values the
    * dimensions read for this alert, and the cone. Those values are this alert's: a candidate's
    * word stayed active through `narrow`, so every dimension constraining it was applied.
    */
-  decide(pos: number, alert: Alert): boolean | undefined {
-    if (this.decidable[pos] === 0) return undefined;
+  decide(pos: number, alert: Alert): Decision {
+    if (this.decidable[pos] === 0) return EVALUATE;
     const checks = this.checks;
     const values = this.values;
     for (let i = this.checkStart[pos]!, end = this.checkStart[pos + 1]!; i < end; i += 4) {
@@ -183,15 +189,15 @@ export class ConditionBits {
       const lo = checks[i + 1]!;
       const hi = checks[i + 2]!;
       const flags = checks[i + 3]!;
-      if (!((flags & 1) !== 0 ? v > lo : v >= lo) || !((flags & 2) !== 0 ? v < hi : v <= hi)) return false;
+      if (!((flags & 1) !== 0 ? v > lo : v >= lo) || !((flags & 2) !== 0 ? v < hi : v <= hi)) return NOT_MATCHED;
     }
     const cone = this.cones[pos];
-    if (!cone) return true;
+    if (!cone) return MATCHED;
     // As the cone() function: the alert's own position, within the radius.
     const ra = own(alert, 'ra');
     const dec = own(alert, 'dec');
-    if (typeof ra !== 'number' || typeof dec !== 'number' || Number.isNaN(ra) || Number.isNaN(dec)) return false;
-    return separationArcsec(ra, dec, cone.ra, cone.dec) <= cone.radiusArcsec;
+    if (typeof ra !== 'number' || typeof dec !== 'number' || Number.isNaN(ra) || Number.isNaN(dec)) return NOT_MATCHED;
+    return separationArcsec(ra, dec, cone.ra, cone.dec) <= cone.radiusArcsec ? MATCHED : NOT_MATCHED;
   }
 
   /** Number of dimensions (fields, and watchlist/watchmap namespaces). */
