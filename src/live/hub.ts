@@ -111,9 +111,10 @@ export class LiveHub {
     for (const off of this.unwatch) off();
     for (const connection of this.connections) connection.close(CloseCode.shutdown, 'server shutting down', 'shutdown');
     await Promise.allSettled([...this.catchUps.values()].map((c) => c.stop()));
+    // The consumer first: readers stopping one by one would each have it rebuilt for the rest.
+    await this.fetcher.stop();
     await Promise.allSettled([...this.readers.values()].map((r) => r.stop()));
     this.readers.clear();
-    await this.fetcher.stop();
     const deadline = Date.now() + 2_000;
     while (this.connections.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     for (const connection of this.connections) connection.terminate('shutdown');
