@@ -126,7 +126,7 @@ export class SampleCounts {
       case 'range': {
         const get = accessorOf(anchor.path);
         const sorted = cached(this.numbers, anchor.path, () => Float64Array.from(this.alerts.map(get).filter((v): v is number => typeof v === 'number')).sort());
-        return firstAtLeast(sorted, anchor.hi, true) - firstAtLeast(sorted, anchor.lo);
+        return firstAbove(sorted, anchor.hi) - firstAtLeast(sorted, anchor.lo);
       }
     }
   }
@@ -252,6 +252,11 @@ export class CandidateIndex<T> {
   }
 }
 
+interface SortedRun {
+  start: number;
+  bounds: Float64Array;
+}
+
 /**
  * Filters anchored on one numeric field, in three runs: `<= bound` and `>= bound` sorted by
  * bound, and intervals sorted by lower bound (their upper bounds are left to the field's bitsets).
@@ -273,6 +278,10 @@ class Layout<T> {
   private readonly equals = new Map<string, { get: Accessor; byValue: Map<string, number[]> }>();
   private readonly ranges = new Map<string, RangeRuns>();
   private readonly cones = new Map<number, number[]>();
+  /** The lookups as arrays, for the per-alert loops. */
+  private readonly equalsList: { get: Accessor; byValue: Map<string, number[]> }[];
+  private readonly presentList: { get: Accessor; start: number; end: number }[];
+  private readonly rangeList: { get: Accessor; below: SortedRun; above: SortedRun; within: { start: number; lo: Float64Array } }[];
   private readonly bits: ConditionBits;
   private readonly reads = new FieldReads();
   private readonly acc: Int32Array;
@@ -290,6 +299,14 @@ class Layout<T> {
       this.file(anchor, pos);
     }
     for (const { byValue } of this.equals.values()) for (const [v, positions] of byValue) byValue.set(v, runsOf(positions));
+    this.equalsList = [...this.equals.values()];
+    this.presentList = [...this.present.values()];
+    this.rangeList = [...this.ranges.values()].map(({ get, below, above, within }) => ({
+      get,
+      below: { start: below.start, bounds: Float64Array.from(below.bounds) },
+      above: { start: above.start, bounds: Float64Array.from(above.bounds) },
+      within: { start: within.start, lo: Float64Array.from(within.lo) },
+    }));
     const words = Math.max(1, Math.ceil(this.items.length / 32));
     this.bits = new ConditionBits(conditions, words, sample, this.reads);
     this.acc = new Int32Array(words);
@@ -343,18 +360,22 @@ class Layout<T> {
     this.markRun(this.always.start, this.always.end);
     const cell = this.grid.cellOf(alert.ra, alert.dec);
     if (cell !== undefined) this.markEach(this.cones.get(cell));
-    for (const { get, byValue } of this.equals.values()) {
-      const v = get(alert);
-      if (typeof v === 'string') this.markRuns(byValue.get(v));
+    const equals = this.equalsList;
+    for (let i = 0; i < equals.length; i++) {
+      const v = equals[i]!.get(alert);
+      if (typeof v === 'string') this.markRuns(equals[i]!.byValue.get(v));
     }
-    for (const { get, start, end } of this.present.values()) if (get(alert) !== null) this.markRun(start, end);
-    for (const { get, below, above, within } of this.ranges.values()) {
+    const present = this.presentList;
+    for (let i = 0; i < present.length; i++) if (present[i]!.get(alert) !== null) this.markRun(present[i]!.start, present[i]!.end);
+    const ranges = this.rangeList;
+    for (let i = 0; i < ranges.length; i++) {
+      const { get, below, above, within } = ranges[i]!;
       const v = get(alert);
       if (typeof v !== 'number') continue;
       this.markRun(below.start + firstAtLeast(below.bounds, v), below.start + below.bounds.length);
-      this.markRun(above.start, above.start + firstAtLeast(above.bounds, v, true));
+      this.markRun(above.start, above.start + firstAbove(above.bounds, v));
       // Intervals starting at or below v; the field's bitsets then drop those ending below it.
-      this.markRun(within.start, within.start + firstAtLeast(within.lo, v, true));
+      this.markRun(within.start, within.start + firstAbove(within.lo, v));
     }
   }
 
@@ -464,14 +485,25 @@ function boundOf(r: { lo: number; hi: number }): number {
   return r.lo === -Infinity ? r.hi : r.lo;
 }
 
-/** First index whose bound is >= value (or > value when `strictlyAbove`), in a sorted list. */
-function firstAtLeast(list: ArrayLike<number>, value: number, strictlyAbove = false): number {
+/** First index whose bound is >= value, in a sorted list. */
+function firstAtLeast(list: ArrayLike<number>, value: number): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const b = list[mid]!;
-    if (strictlyAbove ? b <= value : b < value) lo = mid + 1;
+    if (list[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index whose bound is > value, in a sorted list. */
+function firstAbove(list: ArrayLike<number>, value: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]! <= value) lo = mid + 1;
     else hi = mid;
   }
   return lo;
