@@ -9,6 +9,8 @@ const IDLE_FETCH_WAIT_MS = 500;
 /** First wait before building the consumer again after it crashed or could not be built (ms); doubles up to the maximum. */
 const RETRY_MS = 1_000;
 const RETRY_MAX_MS = 30_000;
+/** Retries of a failing request before the consumer gives up (crashes) and a new one is built. */
+const LIVE_RETRIES = 3;
 
 /** A running consumer and the reader each of its topics feeds, fixed when it was built. */
 interface Running {
@@ -132,14 +134,17 @@ export class LiveFetcher {
 
   /** A consumer of `readers`' topics that has joined its group and been sought to each reader's `next`. */
   private async build(readers: Map<string, TopicReader>): Promise<Running> {
-    // kafkajs must not restart it with the same topics on its own: a crash builds a new one (which rechecks the topics).
+    // kafkajs must not restart it with the same topics on its own: a crash builds a new one, which
+    // rechecks the topics. Few retries: a followed topic deleted (its user removed) fails every
+    // fetch until then, and the other topics wait for that (≈ 1.5 s instead of ≈ 10 s with the
+    // client's runner.retries).
     const consumer = this.kafka.consumer({
       groupId: `${this.groupPrefix}-live-${randomUUID()}`,
       // The broker answers a fetch as soon as a record (or a transaction's commit) arrives, so this bounds only idle polling.
       maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
       readUncommitted: false,
       allowAutoTopicCreation: false,
-      retry: { restartOnFailure: async () => false },
+      retry: { retries: LIVE_RETRIES, restartOnFailure: async () => false },
     });
     const running: Running = { consumer, readers };
     const seek = (): void => {
