@@ -51,11 +51,6 @@ export class LiveFetcher {
     private readonly logger: Logger,
   ) {}
 
-  /** The topics the running consumer reads (for tests and metrics). */
-  get topics(): string[] {
-    return [...(this.current?.readers.keys() ?? [])];
-  }
-
   /**
    * Starts feeding `reader` from its `next` positions, which must be set. Resolves once a
    * consumer that reads its topic has joined; rejects when none could be built (the reader stays
