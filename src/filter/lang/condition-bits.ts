@@ -132,13 +132,25 @@ export class ConditionBits {
         if (c.hits.findIndex((o) => o.namespace === h.namespace) === i) push(hits, h.namespace, { pos, keys: h.keys });
       }
     }
+    // A numeric field's presence goes into its range dimension (all buckets, not missing): one
+    // dimension and one read for `mag < 19 and exists(mag)` and for `exists(mag)` beside ranges.
+    const presence = new Map<string, number[]>();
+    for (const [path, members] of states) {
+      const ranged = ranges.get(path);
+      if (!ranged || !reads.reader(path)) continue;
+      const withRange = new Set(ranged.map((m) => m.pos));
+      const rest = members.filter((m) => m.absent || m.isTrue || m.isFalse || m.values !== undefined);
+      for (const m of members) if (!rest.includes(m) && !withRange.has(m.pos)) push(presence, path, m.pos);
+      if (rest.length > 0) states.set(path, rest);
+      else states.delete(path);
+    }
     const dims: Dimension[] = [];
     const rangeDims = new Map<string, RangeDimension>();
     this.values = new Float64Array(ranges.size);
     for (const [path, members] of ranges) {
       const get = reads.reader(path);
       if (!get) continue;
-      const dim = new RangeDimension(get, members, words, sampleValues(get, sample), this.values, rangeDims.size);
+      const dim = new RangeDimension(get, members, presence.get(path) ?? [], words, sampleValues(get, sample), this.values, rangeDims.size);
       rangeDims.set(path, dim);
       dims.push(dim);
     }
@@ -160,8 +172,9 @@ export class ConditionBits {
     this.decidable = new Uint8Array(byPosition.length);
     this.checkStart = new Int32Array(byPosition.length + 1);
     const checks: number[] = [];
+    const covered = new Set([...statePaths, ...rangeDims.keys()]);
     byPosition.forEach((c, pos) => {
-      const decider = c && deciderOf(c.plan, rangeDims, statePaths);
+      const decider = c && deciderOf(c.plan, rangeDims, covered);
       if (decider) {
         this.decidable[pos] = 1;
         for (const r of decider.ranges) checks.push(r.dim.slot, r.lo, r.hi, (r.loOpen ? 1 : 0) | (r.hiOpen ? 2 : 0));
@@ -294,9 +307,10 @@ interface Decider {
 
 /**
  * The decider of a filter whose plan is exact and whose every condition has a dimension (a range
- * with no finite bound has none, and then its value would not be read).
+ * with no finite bound has none, and then its value would not be read); `covered` holds the
+ * fields whose presence, absence, truth or string value a dimension decides exactly.
  */
-function deciderOf(plan: IndexPlan, rangeDims: Map<string, RangeDimension>, statePaths: Set<string>): Decider | undefined {
+function deciderOf(plan: IndexPlan, rangeDims: Map<string, RangeDimension>, covered: Set<string>): Decider | undefined {
   if (!plan.exact) return undefined;
   // The hits dimension indexes one requirement per namespace.
   if (plan.hits.length > 1 && plan.hits.some((h, i) => plan.hits.findIndex((o) => o.namespace === h.namespace) !== i)) return undefined;
@@ -306,11 +320,11 @@ function deciderOf(plan: IndexPlan, rangeDims: Map<string, RangeDimension>, stat
     if (!dim || (r.lo === -Infinity && r.hi === Infinity)) return undefined;
     ranges.push({ dim, lo: r.lo, hi: r.hi, loOpen: r.loOpen === true, hiOpen: r.hiOpen === true });
   }
-  for (const path of plan.required) if (!statePaths.has(path)) return undefined;
-  for (const path of plan.absent) if (!statePaths.has(path)) return undefined;
-  for (const path of plan.isTrue) if (!statePaths.has(path)) return undefined;
-  for (const path of plan.isFalse) if (!statePaths.has(path)) return undefined;
-  for (const path of plan.equals.keys()) if (!statePaths.has(path)) return undefined;
+  for (const path of plan.required) if (!covered.has(path)) return undefined;
+  for (const path of plan.absent) if (!covered.has(path)) return undefined;
+  for (const path of plan.isTrue) if (!covered.has(path)) return undefined;
+  for (const path of plan.isFalse) if (!covered.has(path)) return undefined;
+  for (const path of plan.equals.keys()) if (!covered.has(path)) return undefined;
   return plan.cone ? { ranges, cone: plan.cone } : { ranges };
 }
 
@@ -330,16 +344,19 @@ class RangeDimension implements Dimension {
    * `values[slot]` receives the value read for the latest alert (NaN when missing), for the
    * deciders' bound checks.
    */
-  constructor(private readonly get: Accessor, members: RangeMember[], words: number, values: number[], private readonly latest: Float64Array, readonly slot: number) {
-    this.constrained = members.length;
-    this.touched = touchedWords(members, words);
-    this.missing = dontCare(members, words);
+  constructor(private readonly get: Accessor, members: RangeMember[], present: number[], words: number, values: number[], private readonly latest: Float64Array, readonly slot: number) {
+    const all = [...members, ...present.map((pos) => ({ pos }))];
+    this.constrained = all.length;
+    this.touched = touchedWords(all, words);
+    this.missing = dontCare(all, words);
     this.bounds = boundsOf(members, values);
     this.buckets = Array.from({ length: this.bounds.length + 1 }, () => this.missing.slice());
     for (const { pos, lo, hi } of members) {
       const last = bucketOf(this.bounds, hi);
       for (let k = bucketOf(this.bounds, lo); k <= last; k++) setBit(this.buckets[k]!, pos);
     }
+    // Filters that only need the field present: every bucket, not missing.
+    for (const pos of present) for (const bucket of this.buckets) setBit(bucket, pos);
   }
 
   bitsOf(alert: Alert): Int32Array {
