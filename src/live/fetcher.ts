@@ -131,7 +131,7 @@ export class LiveFetcher {
   private async build(readers: Map<string, TopicReader>): Promise<Running> {
     // kafkajs must not restart it with the same topics on its own: a crash builds a new one, which
     // rechecks the topics. Few retries: a followed topic deleted (its user removed) fails every
-    // fetch until then, and the other topics wait for that (≈ 1.5 s instead of ≈ 10 s with the
+    // fetch until then, and the other topics wait for that (≈ 3 s instead of ≈ 11 s with the
     // client's runner.retries).
     const consumer = this.kafka.consumer({
       groupId: `${this.groupPrefix}-live-${randomUUID()}`,
