@@ -38,13 +38,17 @@ interface Entry {
   key: string;
   filter: CompiledFilter;
   ctx: EvalContext;
-  /** The filter's counters, kept on the entry itself (one object to reach per match). */
-  evaluated: number;
-  matched: number;
-  errors: number;
-  totalNs: number;
+  /** Its number in the index and in the counter table, reused once it is removed. */
+  slot: number;
   lastError?: FilterStats['lastError'];
 }
+
+/** Counters per slot in one table: evaluated, matched, errors, total evaluation ns. */
+const EVALUATED = 0;
+const MATCHED_COUNT = 1;
+const ERRORS = 2;
+const TOTAL_NS = 3;
+const COUNTERS = 4;
 
 /**
  * Thousands of compiled filters, and which of them an alert matches. Filters are indexed per
@@ -56,13 +60,21 @@ interface Entry {
 export class FilterMatcher {
   private readonly entries = new Map<string, Entry>();
   private readonly versions = new Map<string, string>();
-  private readonly bySurvey = new Map<Survey, CandidateIndex<Entry>>();
+  private readonly bySurvey = new Map<Survey, CandidateIndex<number>>();
+  /**
+   * The filters by slot, their keys by slot, and their counters (COUNTERS per slot): a match
+   * the index decided touches the table and the key list only, not the filter's objects.
+   */
+  private readonly bySlot: (Entry | undefined)[] = [];
+  private readonly keyBySlot: (string | undefined)[] = [];
+  private readonly freeSlots: number[] = [];
+  private counts = new Float64Array(64 * COUNTERS);
   private readonly grid: SkyGrid;
   /** A ring of recent alerts: the stream the anchors are chosen for. */
   private readonly sample: Alert[] = [];
   private readonly sampleSize: number;
   /** The current alert's candidates and the index's decisions, reused from alert to alert. */
-  private readonly candidateBuffer: Entry[] = [];
+  private readonly candidateBuffer: number[] = [];
   private readonly decisionBuffer: Decision[] = [];
   private readonly reanchorEvery: number;
   private seen = 0;
@@ -71,7 +83,7 @@ export class FilterMatcher {
     this.grid = new SkyGrid(Math.max(0.1, options.cellDeg ?? 1));
     this.sampleSize = Math.max(MIN_SAMPLE, options.sampleSize ?? 128);
     this.reanchorEvery = Math.max(this.sampleSize, options.reanchorEvery ?? 1_048_576);
-    for (const s of allSurveys) this.bySurvey.set(s, new CandidateIndex<Entry>(this.grid, this.sample));
+    for (const s of allSurveys) this.bySurvey.set(s, new CandidateIndex<number>(this.grid, this.sample));
   }
 
   get size(): number {
@@ -89,13 +101,19 @@ export class FilterMatcher {
   upsert(key: string, expression: string | CompiledFilter, owner?: string): CompiledFilter {
     const filter = typeof expression === 'string' ? compileFilter(expression, { limits: this.options.limits }) : expression;
     this.remove(key);
-    const entry: Entry = {
-      key, filter, ctx: owner === undefined ? {} : { owner },
-      evaluated: 0, matched: 0, errors: 0, totalNs: 0,
-    };
+    const slot = this.freeSlots.pop() ?? this.bySlot.length;
+    const entry: Entry = { key, filter, ctx: owner === undefined ? {} : { owner }, slot };
+    if ((slot + 1) * COUNTERS > this.counts.length) {
+      const counts = new Float64Array(this.counts.length * 2);
+      counts.set(this.counts);
+      this.counts = counts;
+    }
+    this.counts.fill(0, slot * COUNTERS, (slot + 1) * COUNTERS);
+    this.bySlot[slot] = entry;
+    this.keyBySlot[slot] = key;
     this.entries.set(key, entry);
     const conditions = { plan: filter.plan, hits: hitRequirements(filter.plan, owner) };
-    for (const s of filter.surveys) this.bySurvey.get(s)?.add(entry, conditions);
+    for (const s of filter.surveys) this.bySurvey.get(s)?.add(slot, conditions);
     return filter;
   }
 
@@ -118,8 +136,10 @@ export class FilterMatcher {
   remove(key: string): boolean {
     const entry = this.entries.get(key);
     if (!entry) return false;
-    for (const index of this.bySurvey.values()) index.remove(entry);
+    for (const index of this.bySurvey.values()) index.remove(entry.slot);
     this.entries.delete(key);
+    this.bySlot[entry.slot] = this.keyBySlot[entry.slot] = undefined;
+    this.freeSlots.push(entry.slot);
     return true;
   }
 
@@ -138,10 +158,20 @@ export class FilterMatcher {
       // An alert whose fields throw on read: let every filter try it, each error counted.
       return this.matchAll(alert);
     }
+    const counts = this.counts;
     for (let i = 0; i < candidates.length; i++) {
-      const entry = candidates[i]!;
+      const slot = candidates[i]!;
       const decided = decisions[i]!;
-      if (decided === EVALUATE ? this.evaluate(entry, alert) : this.record(entry, decided === MATCHED)) out.push(entry.key);
+      if (decided === EVALUATE) {
+        if (this.evaluate(this.bySlot[slot]!, alert)) out.push(this.keyBySlot[slot]!);
+        continue;
+      }
+      // Decided by the index: counted without evaluation time.
+      counts[slot * COUNTERS + EVALUATED]!++;
+      if (decided === MATCHED) {
+        counts[slot * COUNTERS + MATCHED_COUNT]!++;
+        out.push(this.keyBySlot[slot]!);
+      }
     }
     candidates.length = decisions.length = 0;
     return out;
@@ -149,9 +179,9 @@ export class FilterMatcher {
 
   /** Keys of the filters the index proposes for this alert (for tests and diagnostics). */
   candidates(alert: Alert): string[] {
-    const entries: Entry[] = [];
-    this.bySurvey.get(alert?.survey)?.collect(alert, entries, []);
-    return entries.map((e) => e.key);
+    const slots: number[] = [];
+    this.bySurvey.get(alert?.survey)?.collect(alert, slots, []);
+    return slots.map((slot) => this.keyBySlot[slot]!);
   }
 
   /** Every filter evaluated on the alert, ignoring the index (the reference the index is tested against). */
@@ -177,21 +207,16 @@ export class FilterMatcher {
   stats(key: string): FilterStats | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    const { evaluated, matched, errors, totalNs, lastError } = entry;
-    return lastError ? { evaluated, matched, errors, totalNs, lastError } : { evaluated, matched, errors, totalNs };
+    const at = entry.slot * COUNTERS;
+    const c = this.counts;
+    const counters = { evaluated: c[at + EVALUATED]!, matched: c[at + MATCHED_COUNT]!, errors: c[at + ERRORS]!, totalNs: c[at + TOTAL_NS]! };
+    return entry.lastError ? { ...counters, lastError: entry.lastError } : counters;
   }
 
   anchorOf(key: string): Anchor | undefined {
     const entry = this.entries.get(key);
     const survey = entry?.filter.surveys[0];
-    return entry && survey && this.bySurvey.get(survey)?.anchorOf(entry);
-  }
-
-  /** Counts a result the index decided without evaluating the filter. */
-  private record(entry: Entry, matched: boolean): boolean {
-    entry.evaluated++;
-    if (matched) entry.matched++;
-    return matched;
+    return entry && survey && this.bySurvey.get(survey)?.anchorOf(entry.slot);
   }
 
   private evaluate(entry: Entry, alert: Alert): boolean {
@@ -200,12 +225,13 @@ export class FilterMatcher {
     try {
       matched = entry.filter.evaluate(alert, entry.ctx);
     } catch (err) {
-      entry.errors++;
+      this.counts[entry.slot * COUNTERS + ERRORS]!++;
       entry.lastError = { code: 'FILTER_EVALUATION', message: err instanceof Error ? err.message : String(err) };
     }
-    entry.evaluated++;
-    entry.totalNs += Math.round((performance.now() - started) * 1e6);
-    if (matched) entry.matched++;
+    const at = entry.slot * COUNTERS;
+    this.counts[at + EVALUATED]!++;
+    this.counts[at + TOTAL_NS]! += Math.round((performance.now() - started) * 1e6);
+    if (matched) this.counts[at + MATCHED_COUNT]!++;
     return matched;
   }
 }
