@@ -2,13 +2,15 @@
  * The pipeline's throughput with and without live-feed clients attached (bench/ws.ts measures the
  * feeds themselves): N synthetic ZTF alerts on a fresh input topic, one user whose filter matches
  * nearly all of them, a worker process (bench/ws-worker.ts), and the time from the first to the
- * last enriched alert committed. Run A has no api role; run B has the api role (bench/ws-api.ts)
- * with C websocket clients subscribed to the user's matches, 10 % of them stalled, all on this
- * machine. Runs alternate A, B, A, B, ... The clients run in a process of their own
+ * last enriched alert committed. Run A has no api role (with --api-always, the api role with no
+ * client); run B has the api role (bench/ws-api.ts) with C websocket clients subscribed to the
+ * user's matches, 10 % of them stalled, all on this machine. --api-always isolates what the
+ * clients cost from what an idle api role costs (its state-topic followers), which a deployment
+ * pays with or without clients. Runs alternate A, B, A, B, ... The clients run in a process of their own
  * (bench/ws-clients.ts), at the given niceness: they stand for subscribers on other machines, and
  * with --clients-nice 19 they get this machine's CPU only after the worker, the api role and Kafka.
  *
- *   npx tsx bench/ws-pipeline.ts [--alerts 2000] [--clients 1000] [--users 1] [--pairs 2] [--clients-nice 0] [--coalesce-ms N] [--out ws-pipeline.json] [--profile-api DIR]
+ *   npx tsx bench/ws-pipeline.ts [--alerts 2000] [--clients 1000] [--users 1] [--pairs 2] [--clients-nice 0] [--coalesce-ms N] [--api-always] [--out ws-pipeline.json] [--profile-api DIR]
  * Writes bench/results/<out>. With one user every match goes to every healthy client, the heaviest
  * case; with --users U the clients are spread over U users whose filters match disjoint slices of
  * the sky (RA), so each match goes to about C/U clients, as when users follow their own matches.
@@ -32,7 +34,8 @@ import { createKafka, createProducer } from '../src/kafka/client.js';
 import { silentLogger } from '../src/log/logger.js';
 import { createPlatform } from '../src/platform/platform.js';
 
-const { values } = parseArgs({ options: { alerts: { type: 'string', default: '2000' }, clients: { type: 'string', default: '1000' }, users: { type: 'string', default: '1' }, pairs: { type: 'string', default: '2' }, 'clients-nice': { type: 'string', default: '0' }, 'coalesce-ms': { type: 'string' }, out: { type: 'string', default: 'ws-pipeline.json' }, 'profile-api': { type: 'string' } } });
+const { values } = parseArgs({ options: { alerts: { type: 'string', default: '2000' }, clients: { type: 'string', default: '1000' }, users: { type: 'string', default: '1' }, pairs: { type: 'string', default: '2' }, 'clients-nice': { type: 'string', default: '0' }, 'coalesce-ms': { type: 'string' }, out: { type: 'string', default: 'ws-pipeline.json' }, 'profile-api': { type: 'string' }, 'api-always': { type: 'boolean', default: false } } });
+const API_ALWAYS = values['api-always'] === true;
 const ALERTS = Number(values.alerts);
 const CLIENTS = Number(values.clients);
 const USERS = Number(values.users);
@@ -134,9 +137,12 @@ async function oneRun(index: number, withClients: boolean): Promise<Run> {
 
   let api: ChildProcess | undefined;
   let clients: ChildProcess | undefined;
-  if (withClients) {
+  let port = 0;
+  if (withClients || API_ALWAYS) {
     api = child('./ws-api.ts', { ...config, api: { ...config.api, port: await freePort() } }, values['profile-api']);
-    const { port } = await once<{ port: number }>(api, 'ready');
+    ({ port } = await once<{ port: number }>(api, 'ready'));
+  }
+  if (withClients) {
     clients = child('./ws-clients.ts', config, undefined, { BENCH_CLIENTS_NICE: String(CLIENTS_NICE) });
     const connected = once<{ type: string; message?: string }>(clients, 'ready');
     const failed = once<{ type: string; message?: string }>(clients, 'failed');
@@ -218,7 +224,8 @@ async function oneRun(index: number, withClients: boolean): Promise<Run> {
         clientsCpuSeconds: Math.round(clientsCpuSeconds * 100) / 100,
       }
     : {};
-  return { withClients, alertsPerSecond: Math.round(seen / seconds), seconds, loadAverage: Math.round(load * 10) / 10, ...fromClients };
+  const idleApi = !withClients && API_ALWAYS ? { apiCpuSeconds: Math.round(apiCpuSeconds * 100) / 100 } : {};
+  return { withClients, alertsPerSecond: Math.round(seen / seconds), seconds, loadAverage: Math.round(load * 10) / 10, ...fromClients, ...idleApi };
 }
 
 /** A run whose set-up fails (a busy broker refusing topic creation) is started again on fresh topics. */
@@ -244,7 +251,7 @@ for (let pair = 0; pair < PAIRS; pair++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const results = {
-  settings: { alerts: ALERTS, clients: CLIENTS, users: USERS, stalledShare: 0.1, pairs: PAIRS, clientsNice: CLIENTS_NICE, clientsProcess: 'bench/ws-clients.ts', coalesceMs: COALESCE_MS ?? base.live.coalesceMs },
+  settings: { alerts: ALERTS, clients: CLIENTS, users: USERS, stalledShare: 0.1, pairs: PAIRS, clientsNice: CLIENTS_NICE, apiRoleInRunsWithoutClients: API_ALWAYS, clientsProcess: 'bench/ws-clients.ts', coalesceMs: COALESCE_MS ?? base.live.coalesceMs },
   median: {
     withoutClients: median(runs.filter((r) => !r.withClients).map((r) => r.alertsPerSecond)),
     withClients: median(runs.filter((r) => r.withClients).map((r) => r.alertsPerSecond)),
