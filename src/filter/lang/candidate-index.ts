@@ -5,6 +5,7 @@ import { makeAccessor, type Accessor } from './accessor.js';
 import type { IndexPlan } from './plan.js';
 import { ConditionBits, EVALUATE, FieldReads, type Decision, type FilterConditions } from './condition-bits.js';
 import { SkyGrid } from './sky-cells.js';
+import { firstAbove, firstAtLeast } from './sorted.js';
 
 /**
  * A filter's anchor: the ONE necessary condition of its top-level conjunction the index looks it
@@ -483,30 +484,6 @@ function side(r: { lo: number; hi: number }): number {
 
 function boundOf(r: { lo: number; hi: number }): number {
   return r.lo === -Infinity ? r.hi : r.lo;
-}
-
-/** First index whose bound is >= value, in a sorted list. */
-function firstAtLeast(list: ArrayLike<number>, value: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First index whose bound is > value, in a sorted list. */
-function firstAbove(list: ArrayLike<number>, value: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]! <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Ascending positions as runs [start, end) flattened: a band filed under by a thousand filters is one run. */

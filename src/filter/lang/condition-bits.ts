@@ -4,6 +4,7 @@ import { makeAccessor, type Accessor } from './accessor.js';
 import type { IndexPlan } from './plan.js';
 import { own } from './semantics.js';
 import { separationArcsec } from './sphere.js';
+import { firstAbove } from './sorted.js';
 import type { Value } from './types.js';
 
 /**
@@ -494,14 +495,7 @@ export function setBit(bits: Int32Array, pos: number): void {
 
 /** The bucket of a value: how many bounds are <= it. */
 function bucketOf(bounds: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = bounds.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (bounds[mid]! <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return firstAbove(bounds, v);
 }
 
 /**
