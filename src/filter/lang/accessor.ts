@@ -1,5 +1,5 @@
 import type { Alert } from '../../alert/types.js';
-import type { FieldType } from '../../alert/catalogue.js';
+import { lookupField, type FieldType } from '../../alert/catalogue.js';
 import type { Value } from './types.js';
 
 /**
@@ -66,4 +66,17 @@ export function makeAccessor(keys: readonly string[], type: FieldType): Accessor
     }
     return norm(o);
   };
+}
+
+const byPath = new Map<string, Accessor>();
+
+/** The reader of a catalogue path, made once per path; undefined for a path outside the catalogue. */
+export function fieldAccessor(path: string): Accessor | undefined {
+  let get = byPath.get(path);
+  if (get) return get;
+  const def = lookupField(path);
+  if (!def) return undefined;
+  get = makeAccessor(path.split('.'), def.type);
+  byPath.set(path, get);
+  return get;
 }

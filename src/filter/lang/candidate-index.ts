@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Alert } from '../../alert/types.js';
 import { lookupField } from '../../alert/catalogue.js';
-import { makeAccessor, type Accessor } from './accessor.js';
+import { fieldAccessor, type Accessor } from './accessor.js';
 import type { IndexPlan } from './plan.js';
 import { ConditionBits, EVALUATE, FieldReads, type Decision, type FilterConditions } from './condition-bits.js';
 import { SkyGrid } from './sky-cells.js';
@@ -76,16 +76,12 @@ export function chooseAnchor(plan: IndexPlan, grid: SkyGrid, counts?: SampleCoun
 
 export const MIN_SAMPLE = 64;
 
-const accessors = new Map<string, Accessor>();
-
+/** The reader of an anchor's field (anchors are catalogue fields; anything else reads as missing). */
 function accessorOf(path: string): Accessor {
-  let get = accessors.get(path);
-  if (!get) {
-    get = makeAccessor(path.split('.'), lookupField(path)?.type ?? 'object');
-    accessors.set(path, get);
-  }
-  return get;
+  return fieldAccessor(path) ?? missing;
 }
+
+const missing: Accessor = () => null;
 
 /**
  * How many alerts of a sample pass each anchor, from per-field summaries of the sample made once
@@ -409,7 +405,7 @@ class Layout<T> {
   }
 
   private readerOf(path: string): Accessor {
-    return this.reads.reader(path) ?? accessorOf(path);
+    return this.reads.reader(path) ?? missing;
   }
 
   /** Records a filter's anchor at its position; filters arrive in anchor order, so runs are contiguous. */

@@ -1,6 +1,5 @@
 import type { Alert } from '../../alert/types.js';
-import { lookupField } from '../../alert/catalogue.js';
-import { makeAccessor, type Accessor } from './accessor.js';
+import { fieldAccessor, type Accessor } from './accessor.js';
 import type { IndexPlan } from './plan.js';
 import { own } from './semantics.js';
 import { separationArcsec } from './sphere.js';
@@ -562,9 +561,8 @@ export class FieldReads {
   reader(path: string): Accessor | undefined {
     const known = this.readers.get(path);
     if (known) return known;
-    const def = lookupField(path);
-    if (!def) return undefined;
-    const get = makeAccessor(path.split('.'), def.type);
+    const get = fieldAccessor(path);
+    if (!get) return undefined;
     let readAt = 0;
     let value: Value = null;
     const reader: Accessor = (alert) => {
