@@ -34,12 +34,24 @@ export function sortedOrder(keys: Uint32Array): Uint32Array {
 }
 
 /** First position in the sorted `values` whose value is ≥ `target`. */
-export function lowerBound(values: Uint32Array, target: number): number {
+export function lowerBound(values: ArrayLike<number>, target: number): number {
   let lo = 0;
   let hi = values.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (values[mid]! < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First position in the sorted `values` whose value is > `target`: how many are ≤ it. */
+export function upperBound(values: ArrayLike<number>, target: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid]! <= target) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -5,7 +5,7 @@ import { fieldAccessor, type Accessor } from './accessor.js';
 import type { IndexPlan } from './plan.js';
 import { ConditionBits, EVALUATE, FieldReads, type Decision, type FilterConditions } from './condition-bits.js';
 import { SkyGrid } from './sky-cells.js';
-import { firstAbove, firstAtLeast } from './sorted.js';
+import { lowerBound, upperBound } from '../../annotate/sky/radix-sort.js';
 
 /**
  * A filter's anchor: the ONE necessary condition of its top-level conjunction the index looks it
@@ -123,7 +123,7 @@ export class SampleCounts {
       case 'range': {
         const get = accessorOf(anchor.path);
         const sorted = cached(this.numbers, anchor.path, () => Float64Array.from(this.alerts.map(get).filter((v): v is number => typeof v === 'number')).sort());
-        return firstAbove(sorted, anchor.hi) - firstAtLeast(sorted, anchor.lo);
+        return upperBound(sorted, anchor.hi) - lowerBound(sorted, anchor.lo);
       }
     }
   }
@@ -369,10 +369,10 @@ class Layout<T> {
       const { get, below, above, within } = ranges[i]!;
       const v = get(alert);
       if (typeof v !== 'number') continue;
-      this.markRun(below.start + firstAtLeast(below.bounds, v), below.start + below.bounds.length);
-      this.markRun(above.start, above.start + firstAbove(above.bounds, v));
+      this.markRun(below.start + lowerBound(below.bounds, v), below.start + below.bounds.length);
+      this.markRun(above.start, above.start + upperBound(above.bounds, v));
       // Intervals starting at or below v; the field's bitsets then drop those ending below it.
-      this.markRun(within.start, within.start + firstAbove(within.lo, v));
+      this.markRun(within.start, within.start + upperBound(within.lo, v));
     }
   }
 

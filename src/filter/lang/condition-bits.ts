@@ -3,7 +3,7 @@ import { fieldAccessor, type Accessor } from './accessor.js';
 import type { IndexPlan } from './plan.js';
 import { own } from './semantics.js';
 import { separationArcsec } from './sphere.js';
-import { firstAbove } from './sorted.js';
+import { upperBound } from '../../annotate/sky/radix-sort.js';
 import type { Value } from './types.js';
 
 /**
@@ -494,7 +494,7 @@ export function setBit(bits: Int32Array, pos: number): void {
 
 /** The bucket of a value: how many bounds are <= it. */
 function bucketOf(bounds: Float64Array, v: number): number {
-  return firstAbove(bounds, v);
+  return upperBound(bounds, v);
 }
 
 /**
