@@ -25,7 +25,7 @@ export type Anchor =
 const SPARSE_NAMESPACES = new Set(['xmatch', 'watchlist', 'watchmap', 'anomaly']);
 
 /** Every necessary condition of a plan the index can file a filter under, in a static order of preference. */
-export function anchorOptions(plan: IndexPlan, grid: SkyGrid): Anchor[] {
+function anchorOptions(plan: IndexPlan, grid: SkyGrid): Anchor[] {
   const out: Anchor[] = [];
   if (plan.cone) {
     const cells = coneCells(plan.cone, grid);
@@ -58,7 +58,7 @@ function coneCells(cone: NonNullable<IndexPlan['cone']>, grid: SkyGrid): number[
  * index adapts to the stream: `mag < 16` is tight, `reliability > 0.3` is not), or without a
  * sample the first in the static order.
  */
-export function chooseAnchor(plan: IndexPlan, grid: SkyGrid, counts?: SampleCounts): Anchor {
+function chooseAnchor(plan: IndexPlan, grid: SkyGrid, counts?: SampleCounts): Anchor {
   const options = anchorOptions(plan, grid);
   if (options.length === 0) return { kind: 'always' };
   if (!counts || counts.size < MIN_SAMPLE) return options[0]!;
@@ -88,7 +88,7 @@ const missing: Accessor = () => null;
  * (sorted numbers, string counts, presence, sky cells), so choosing the anchors of 10,000
  * filters is a few lookups each rather than a pass over the sample per option.
  */
-export class SampleCounts {
+class SampleCounts {
   private readonly alerts: Alert[];
   private readonly numbers = new Map<string, Float64Array>();
   private readonly strings = new Map<string, Map<string, number>>();
@@ -227,11 +227,6 @@ export class CandidateIndex<T> {
     }
   }
 
-  /** Number of field dimensions of the current layout. */
-  get dimensions(): number {
-    return this.layout?.dimensions ?? 0;
-  }
-
   private stale(): boolean {
     if (!this.layout) return this.members.size > 0;
     if (this.pending.size + this.removedSinceLayout > Math.max(16, this.members.size >> 4)) return true;
@@ -308,10 +303,6 @@ class Layout<T> {
     this.bits = new ConditionBits(conditions, words, sample, this.reads);
     this.acc = new Int32Array(words);
     this.active = new Int32Array(words);
-  }
-
-  get dimensions(): number {
-    return this.bits.dimensions;
   }
 
   drop(item: T): void {

@@ -69,7 +69,7 @@ export type Decision = typeof NOT_MATCHED | typeof MATCHED | typeof EVALUATE;
 
 /** One field's conditions: the bitset of positions the alert's value of the field allows. */
 interface Dimension {
-  /** How many filters it constrains: dimensions constraining more are applied first. */
+  /** How many filters it constrains (without a sample, dimensions constraining more are applied first). */
   readonly constrained: number;
   /** 1 for each word holding a filter it constrains (elsewhere its bitsets are all ones). */
   readonly touched: Uint8Array;
@@ -77,7 +77,7 @@ interface Dimension {
 }
 
 /** Most bucket bounds a numeric dimension keeps (64 buckets). */
-export const MAX_BOUNDS = 63;
+const MAX_BOUNDS = 63;
 
 export class ConditionBits {
   private readonly dims: Dimension[];
@@ -213,11 +213,6 @@ export class ConditionBits {
     return separationArcsec(ra, dec, cone.ra, cone.dec) <= cone.radiusArcsec ? MATCHED : NOT_MATCHED;
   }
 
-  /** Number of dimensions (fields, and watchlist/watchmap namespaces). */
-  get dimensions(): number {
-    return this.dims.length;
-  }
-
   /**
    * ANDs every dimension's bitset for this alert into `acc` over the words `active[0..count)`,
    * zeroing the words that empty; returns how many words are left, compacted at the front of
@@ -259,7 +254,6 @@ export class ConditionBits {
     }
     return kept;
   }
-
 }
 
 interface RangeMember { pos: number; lo: number; hi: number }
@@ -463,16 +457,14 @@ class HitsDimension implements Dimension {
     for (const name of hitTokensOf(alert, this.namespace)) {
       const positions = this.byKey.get(name);
       if (!positions) continue;
-      if (bits === this.base) bits = copyInto(this.scratch, this.base);
+      if (bits === this.base) {
+        bits = this.scratch;
+        bits.set(this.base);
+      }
       for (const pos of positions) setBit(bits, pos);
     }
     return bits;
   }
-}
-
-function copyInto(target: Int32Array, source: Int32Array): Int32Array {
-  target.set(source);
-  return target;
 }
 
 function touchedWords(members: readonly { pos: number }[], words: number): Uint8Array {
@@ -488,7 +480,7 @@ function dontCare(members: readonly { pos: number }[], words: number): Int32Arra
   return bits;
 }
 
-export function setBit(bits: Int32Array, pos: number): void {
+function setBit(bits: Int32Array, pos: number): void {
   bits[pos >>> 5]! |= 1 << (pos & 31);
 }
 
@@ -521,7 +513,7 @@ function quantiles(sorted: readonly number[], n: number): number[] {
 }
 
 /** The smallest double above a finite x. */
-export function nextUp(x: number): number {
+function nextUp(x: number): number {
   if (x === 0) return Number.MIN_VALUE;
   const view = new DataView(new ArrayBuffer(8));
   view.setFloat64(0, x);
