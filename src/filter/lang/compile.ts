@@ -107,7 +107,8 @@ function comparison(node: ComparisonNode): Evaluator {
   return (a, c) => compare(op, l(a, c), r(a, c));
 }
 
-function mirror(op: ComparisonNode['op']): ComparisonNode['op'] {
+/** The operator with its operands swapped (`a < b` is `b > a`). */
+export function mirror(op: ComparisonNode['op']): ComparisonNode['op'] {
   return ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=', '==': '==', '!=': '!=' } as const)[op];
 }
 

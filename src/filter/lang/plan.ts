@@ -1,6 +1,6 @@
 import type { Band } from '../../alert/types.js';
 import { bands as allBands } from '../../alert/types.js';
-import { constantValue } from './compile.js';
+import { constantValue, mirror } from './compile.js';
 import type { Node } from './types.js';
 
 /**
@@ -169,7 +169,7 @@ function rangeOf(c: Node, plan: IndexPlan): 0 | 1 {
     const field = fieldLeft ? c.left : c.right;
     const k = constantValue(fieldLeft ? c.right : c.left);
     if (field.kind !== 'field' || field.type !== 'number' || typeof k !== 'number') return 0;
-    const op = fieldLeft ? c.op : ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const)[c.op];
+    const op = fieldLeft ? c.op : mirror(c.op);
     path = field.path;
     interval = op === '<' || op === '<=' ? { lo: -Infinity, hi: k } : { lo: k, hi: Infinity };
     if (op === '<') interval.hiOpen = true;
@@ -191,7 +191,7 @@ function absoluteBound(c: Node): { path: string; k: number; open: boolean } | un
   if (c.kind !== 'comparison') return undefined;
   const absLeft = c.left.kind === 'call' && c.left.name === 'abs';
   const call = absLeft ? c.left : c.right;
-  const op = absLeft ? c.op : ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=', '==': '==', '!=': '!=' } as const)[c.op];
+  const op = absLeft ? c.op : mirror(c.op);
   if (call.kind !== 'call' || call.name !== 'abs' || (op !== '<' && op !== '<=')) return undefined;
   const field = call.args[0];
   const k = constantValue(absLeft ? c.right : c.left);
