@@ -77,7 +77,7 @@ export async function createWorker({ config, logger, registry, kafka }: RoleCont
     {
       decode: (bytes) => decoder.decodeMessage(bytes, { cutouts: true }),
       annotate: (alerts) => annotate.annotate(alerts),
-      match: (alert, now) => filters.match(alert, now),
+      match: (alert, now, streamMs) => filters.match(alert, now, streamMs),
       toJSON: (alert, opts) => alertToJSON(alert, opts),
     },
     log,

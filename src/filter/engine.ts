@@ -62,8 +62,14 @@ export class FilterEngine {
     await Promise.allSettled([this.store.stop(), this.producer?.disconnect()]);
   }
 
-  /** The active versions this alert matches, after the runaway guard and the owners' rate limits. */
-  match(alert: Alert, now: Date): MatchTarget[] {
+  /**
+   * The active versions this alert matches, after the runaway guard and the owners' rate limits.
+   * `streamMs` is when the alert entered Kafka (its record timestamp): the rate limits run on
+   * that clock, so catching up on a backlog is limited as the stream was, not as fast as it is
+   * read. Without one (or with a nonsense one) they run on `now`.
+   */
+  match(alert: Alert, now: Date, streamMs?: number): MatchTarget[] {
+    const limitAt = streamMs !== undefined && Number.isFinite(streamMs) && streamMs > 0 ? streamMs : now.getTime();
     this.guard.alertSeen();
     this.metrics.evaluations.inc();
     const out: MatchTarget[] = [];
@@ -76,7 +82,7 @@ export class FilterEngine {
         this.metrics.dropped.inc({ reason: 'runaway' });
         continue;
       }
-      if (!this.limiter.allow(target.owner, now.getTime())) {
+      if (!this.limiter.allow(target.owner, limitAt)) {
         this.metrics.dropped.inc({ reason: 'rate_limited' });
         this.rateNotice(target, now);
         continue;

@@ -44,16 +44,23 @@ export class RunawayGuard {
   }
 }
 
-/** Token bucket limiting matches per second per user; time comes from the caller (alert or clock). */
+/**
+ * Token bucket limiting matches per second per user, on the stream's clock: the caller passes
+ * the time each alert entered Kafka, so a worker catching up on a backlog (after a restart or an
+ * outage) drops what it would have dropped in real time, not everything above the rate it can
+ * catch up at. Partitions interleave, so time that goes backwards adds no tokens.
+ */
 export class MatchRateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(private readonly perSecond: number) {}
 
-  allow(user: string, nowMs: number): boolean {
-    const bucket = this.buckets.get(user) ?? { tokens: this.perSecond, at: nowMs };
-    bucket.tokens = Math.min(this.perSecond, bucket.tokens + ((nowMs - bucket.at) / 1000) * this.perSecond);
-    bucket.at = nowMs;
+  allow(user: string, atMs: number): boolean {
+    const bucket = this.buckets.get(user) ?? { tokens: this.perSecond, at: atMs };
+    if (atMs > bucket.at) {
+      bucket.tokens = Math.min(this.perSecond, bucket.tokens + ((atMs - bucket.at) / 1000) * this.perSecond);
+      bucket.at = atMs;
+    }
     const ok = bucket.tokens >= 1;
     if (ok) bucket.tokens -= 1;
     this.buckets.set(user, bucket);

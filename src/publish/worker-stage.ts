@@ -17,8 +17,8 @@ export interface WorkerSteps {
   decode(bytes: Uint8Array): Promise<DecodeOutcome[]>;
   /** Fills annotation namespaces in place (crossmatch, features, anomaly score). */
   annotate?(alerts: Alert[]): void | Promise<void>;
-  /** The filter versions an alert matches, after guards and rate limits. */
-  match?(alert: Alert, now: Date): MatchTarget[];
+  /** The filter versions an alert matches, after guards and rate limits (on the stream's clock, `streamMs`). */
+  match?(alert: Alert, now: Date, streamMs: number): MatchTarget[];
   /** The enriched/per-user JSON form of an alert. */
   toJSON(alert: Alert, opts: { lightcurve: boolean; cutouts: boolean }): Record<string, unknown>;
 }
@@ -76,7 +76,8 @@ export class WorkerStage implements Stage {
     const now = new Date();
     for (const { alert, message } of alerts) {
       const text = new AlertText(alert, this.steps.toJSON);
-      for (const target of this.steps.match?.(alert, now) ?? []) {
+      const producedAt = Number(message.timestamp);
+      for (const target of this.steps.match?.(alert, now, producedAt) ?? []) {
         // Avro matches carry the schema registry's id for <topic>-value when one is configured (cached per topic).
         const schemaId = target.output.format === 'avro' ? await resolveMatchSchemaId(this.config, target.topic) : undefined;
         out.push(matchRecord(alert, target, now, text, schemaId));
@@ -96,7 +97,6 @@ export class WorkerStage implements Stage {
         value: enriched,
         headers: { 'content-type': 'application/json', 'nightjar-source': `${message.topic}:${message.partition}:${message.offset}` },
       });
-      const producedAt = Number(message.timestamp);
       if (Number.isFinite(producedAt) && producedAt > 0) this.metrics.endToEndSeconds.observe(Math.max(0, (Date.now() - producedAt) / 1000));
     }
     publishTimer();

@@ -57,6 +57,27 @@ describe('MatchRateLimiter', () => {
     expect(limiter.allow('ada', t0 + 100)).toBe(true);
   });
 
+  it('runs on the stream clock: a backlog read at once is limited as it arrived, not as fast as it is read', () => {
+    const limiter = new MatchRateLimiter(200);
+    // 1,000 matches that entered Kafka at 100/s, all read in one catch-up: none over the rate.
+    const t0 = 1_700_000_000_000;
+    const allowed = Array.from({ length: 1_000 }, (_, i) => limiter.allow('ada', t0 + i * 10)).filter(Boolean).length;
+    expect(allowed).toBe(1_000);
+    // 1,001 stamped 1 ms apart, over one second: the burst of 200 and a second's refill (to rounding) pass.
+    const burst = new MatchRateLimiter(200);
+    const passed = Array.from({ length: 1_001 }, (_, i) => burst.allow('ada', t0 + i)).filter(Boolean).length;
+    expect(passed).toBeGreaterThanOrEqual(399);
+    expect(passed).toBeLessThanOrEqual(400);
+  });
+
+  it('adds no tokens when time goes backwards (partitions interleave) and keeps the later time', () => {
+    const limiter = new MatchRateLimiter(1);
+    expect(limiter.allow('ada', 10_000)).toBe(true);
+    expect(limiter.allow('ada', 5_000)).toBe(false); // an earlier record from another partition
+    expect(limiter.allow('ada', 10_500)).toBe(false); // half a second after the latest, not 5.5 s
+    expect(limiter.allow('ada', 11_000)).toBe(true);
+  });
+
   it('keeps users apart', () => {
     const limiter = new MatchRateLimiter(1);
     expect(limiter.allow('ada', 0)).toBe(true);

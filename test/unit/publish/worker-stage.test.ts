@@ -72,6 +72,14 @@ describe('WorkerStage', () => {
     expect(body.alert.anomaly.score).toBe(0.9);
   });
 
+  it('gives the matcher each record\'s Kafka timestamp, the clock the rate limits run on', async () => {
+    const seen: number[] = [];
+    const first = { ...message(1, 'ok:1:18'), timestamp: '1700000000000' };
+    const second = { ...message(2, 'ok:2:18'), timestamp: '1700000000250' };
+    await stage({ match: (_a, _now, streamMs) => (seen.push(streamMs), []) }).process([first, second]);
+    expect(seen).toEqual([1_700_000_000_000, 1_700_000_000_250]);
+  });
+
   it('marks alerts from messages with the synthetic header', async () => {
     const out = await stage().process([message(1, 'ok:1:18', { 'nightjar-synthetic': Buffer.from('1') }), message(2, 'ok:2:18')]);
     expect(out.map((r) => JSON.parse(r.value as string).synthetic)).toEqual([true, undefined]);
