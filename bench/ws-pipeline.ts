@@ -16,8 +16,11 @@
  * the sky (RA), so each match goes to about C/U clients, as when users follow their own matches.
  * --profile-api DIR writes a V8 CPU profile of each api-role process there (node --cpu-prof).
  * --coalesce-ms sets live.coalesceMs for the api role (default: the configuration's).
+ * --pin gives the worker CPU 0 and the api role and the clients CPU 1 (taskset; Kafka and this
+ * process float), as a deployment runs them in pods of their own: what the clients cost the
+ * pipeline when they do not share the worker's core.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
@@ -34,7 +37,8 @@ import { createKafka, createProducer } from '../src/kafka/client.js';
 import { silentLogger } from '../src/log/logger.js';
 import { createPlatform } from '../src/platform/platform.js';
 
-const { values } = parseArgs({ options: { alerts: { type: 'string', default: '2000' }, clients: { type: 'string', default: '1000' }, users: { type: 'string', default: '1' }, pairs: { type: 'string', default: '2' }, 'clients-nice': { type: 'string', default: '0' }, 'coalesce-ms': { type: 'string' }, out: { type: 'string', default: 'ws-pipeline.json' }, 'profile-api': { type: 'string' }, 'api-always': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { alerts: { type: 'string', default: '2000' }, clients: { type: 'string', default: '1000' }, users: { type: 'string', default: '1' }, pairs: { type: 'string', default: '2' }, 'clients-nice': { type: 'string', default: '0' }, 'coalesce-ms': { type: 'string' }, out: { type: 'string', default: 'ws-pipeline.json' }, 'profile-api': { type: 'string' }, 'api-always': { type: 'boolean', default: false }, pin: { type: 'boolean', default: false } } });
+const PIN = values.pin === true;
 const API_ALWAYS = values['api-always'] === true;
 const ALERTS = Number(values.alerts);
 const CLIENTS = Number(values.clients);
@@ -59,6 +63,12 @@ function child(script: string, config: Config, profileDir?: string, env: Record<
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   return fork(new URL(script, import.meta.url).pathname, [], { execArgv: ['--import', 'tsx', ...profile], env: { ...process.env, ...env, BENCH_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
+/** With --pin, keeps every thread of `proc` (and those it starts later) on the given CPUs. */
+function pin(proc: ChildProcess, cpus: string): ChildProcess {
+  if (PIN && proc.pid !== undefined) execFileSync('taskset', ['-a', '-p', '-c', cpus, String(proc.pid)], { stdio: 'ignore' });
+  return proc;
+}
+
 function once<T>(proc: ChildProcess, type: string): Promise<T> {
   return new Promise((resolve) => {
     const listener = (m: { type: string }) => {
@@ -139,11 +149,11 @@ async function oneRun(index: number, withClients: boolean): Promise<Run> {
   let clients: ChildProcess | undefined;
   let port = 0;
   if (withClients || API_ALWAYS) {
-    api = child('./ws-api.ts', { ...config, api: { ...config.api, port: await freePort() } }, values['profile-api']);
+    api = pin(child('./ws-api.ts', { ...config, api: { ...config.api, port: await freePort() } }, values['profile-api']), '1');
     ({ port } = await once<{ port: number }>(api, 'ready'));
   }
   if (withClients) {
-    clients = child('./ws-clients.ts', config, undefined, { BENCH_CLIENTS_NICE: String(CLIENTS_NICE) });
+    clients = pin(child('./ws-clients.ts', config, undefined, { BENCH_CLIENTS_NICE: String(CLIENTS_NICE) }), '1');
     const connected = once<{ type: string; message?: string }>(clients, 'ready');
     const failed = once<{ type: string; message?: string }>(clients, 'failed');
     clients.send({ type: 'connect', port, tokens, clients: CLIENTS, users: USERS });
@@ -186,7 +196,7 @@ async function oneRun(index: number, withClients: boolean): Promise<Run> {
   };
   const apiCpuBefore = await apiCpu();
   const clientsCpuBefore = (await clientCount()).cpuSeconds;
-  const worker = child('./ws-worker.ts', config);
+  const worker = pin(child('./ws-worker.ts', config), '0');
   await once(worker, 'ready');
   const deadline = Date.now() + 600_000;
   while (seen < ALERTS && Date.now() < deadline) await sleep(200);
@@ -251,7 +261,7 @@ for (let pair = 0; pair < PAIRS; pair++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const results = {
-  settings: { alerts: ALERTS, clients: CLIENTS, users: USERS, stalledShare: 0.1, pairs: PAIRS, clientsNice: CLIENTS_NICE, apiRoleInRunsWithoutClients: API_ALWAYS, clientsProcess: 'bench/ws-clients.ts', coalesceMs: COALESCE_MS ?? base.live.coalesceMs },
+  settings: { alerts: ALERTS, clients: CLIENTS, users: USERS, stalledShare: 0.1, pairs: PAIRS, clientsNice: CLIENTS_NICE, apiRoleInRunsWithoutClients: API_ALWAYS, pinned: PIN ? { worker: 'cpu 0', apiAndClients: 'cpu 1', kafkaAndBench: 'both' } : false, clientsProcess: 'bench/ws-clients.ts', coalesceMs: COALESCE_MS ?? base.live.coalesceMs },
   median: {
     withoutClients: median(runs.filter((r) => !r.withClients).map((r) => r.alertsPerSecond)),
     withClients: median(runs.filter((r) => r.withClients).map((r) => r.alertsPerSecond)),
