@@ -4,7 +4,7 @@ import type { Alert } from '../alert/types.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import type { MatchTarget } from '../publish/match.js';
-import { MatchRateLimiter, RunawayGuard } from './guard.js';
+import { limitClock, MatchRateLimiter, RunawayGuard } from './guard.js';
 import { createLangMatcher, expressionErrors, type MatcherPort } from './lang-matcher.js';
 import { activeVersionOf, userTopic, type FilterRecord } from './model.js';
 import { FilterStore, type FilterNotice } from './store.js';
@@ -66,10 +66,10 @@ export class FilterEngine {
    * The active versions this alert matches, after the runaway guard and the owners' rate limits.
    * `streamMs` is when the alert entered Kafka (its record timestamp): the rate limits run on
    * that clock, so catching up on a backlog is limited as the stream was, not as fast as it is
-   * read. Without one (or with a nonsense one) they run on `now`.
+   * read (see limitClock).
    */
   match(alert: Alert, now: Date, streamMs?: number): MatchTarget[] {
-    const limitAt = streamMs !== undefined && Number.isFinite(streamMs) && streamMs > 0 ? streamMs : now.getTime();
+    const limitAt = limitClock(now.getTime(), streamMs);
     this.guard.alertSeen();
     this.metrics.evaluations.inc();
     const out: MatchTarget[] = [];

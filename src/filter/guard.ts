@@ -67,3 +67,12 @@ export class MatchRateLimiter {
     return ok;
   }
 }
+
+/**
+ * The time the rate limits count an alert at: its record's Kafka timestamp, never later than
+ * `nowMs` (a record stamped in the future would otherwise stop the user's bucket refilling until
+ * then), and `nowMs` when the record has no usable timestamp.
+ */
+export function limitClock(nowMs: number, streamMs?: number): number {
+  return streamMs !== undefined && Number.isFinite(streamMs) && streamMs > 0 ? Math.min(streamMs, nowMs) : nowMs;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MatchRateLimiter, RunawayGuard } from '../../../src/filter/guard.js';
+import { limitClock, MatchRateLimiter, RunawayGuard } from '../../../src/filter/guard.js';
 
 describe('RunawayGuard', () => {
   /** Feeds alerts through the guard; `matches(i)` says whether alert i matched. Returns the alert index at which it tripped. */
@@ -85,3 +85,19 @@ describe('MatchRateLimiter', () => {
     expect(limiter.allow('grace', 0)).toBe(true);
   });
 });
+
+describe('limitClock', () => {
+  const now = 1_700_000_000_000;
+  it('counts an alert at its record timestamp, never later than now, and at now without one', () => {
+    expect(limitClock(now, now - 5_000)).toBe(now - 5_000);
+    expect(limitClock(now, now + 86_400_000)).toBe(now); // stamped tomorrow
+    for (const bad of [undefined, Number.NaN, 0, -1]) expect(limitClock(now, bad)).toBe(now);
+  });
+
+  it('keeps a user\'s bucket refilling after a record stamped far in the future', () => {
+    const limiter = new MatchRateLimiter(1);
+    expect(limiter.allow('ada', limitClock(now, Date.UTC(2100, 0, 1)))).toBe(true);
+    expect(limiter.allow('ada', limitClock(now + 2_000, now + 1_500))).toBe(true);
+  });
+});
+
