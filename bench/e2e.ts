@@ -23,7 +23,7 @@ import { loadRubinSchemas } from '../src/ingest/wire.js';
 import { MAX_RECORD_BYTES } from '../src/kafka/admin.js';
 import { createKafka } from '../src/kafka/client.js';
 import { silentLogger } from '../src/log/logger.js';
-import { startWorker } from './worker-process.js';
+import { startWorker, stopWorker } from './worker-process.js';
 
 const { values } = parseArgs({ options: { ztf: { type: 'string', default: '3000' }, lsst: { type: 'string', default: '300' }, seconds: { type: 'string', default: '30' }, 'latency-rates': { type: 'string', default: '333' } } });
 const run = `bench${Date.now().toString(36)}`;
@@ -106,7 +106,7 @@ async function throughput(survey: 'ztf' | 'lsst', count: number): Promise<Record
   const worker = startWorker(config);
   await waitUntil(() => seen >= count, 600_000);
   const finished = Date.now();
-  worker.kill('SIGTERM');
+  await stopWorker(worker);
   await stop();
   await dropTopics(config);
   const steady = (finished - first) / 1000;
@@ -149,7 +149,7 @@ async function latency(rate: number, seconds: number): Promise<Record<string, nu
     before = latencies.length;
     await new Promise((r) => setTimeout(r, 3_000));
   }
-  worker.kill('SIGTERM');
+  await stopWorker(worker);
   await Promise.all([producer.disconnect(), stop(), store.stop()]);
   await dropTopics(config, userTopic(owner));
   latencies.sort((a, b) => a - b);

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../src/config/index.js';
 import { expressionErrors } from '../src/filter/lang-matcher.js';
 import { scienceFilter, seededRandom, type Targets } from '../src/filter/lang/generate.js';
-import { activated, newFilter } from '../src/filter/model.js';
+import { activated, newFilter, userTopic } from '../src/filter/model.js';
 import { FilterStore } from '../src/filter/store.js';
 import { AlertDecoder } from '../src/ingest/index.js';
 import { syntheticAlerts } from '../src/ingest/synthetic.js';
@@ -24,7 +24,7 @@ import { loadRubinSchemas } from '../src/ingest/wire.js';
 import { MAX_RECORD_BYTES } from '../src/kafka/admin.js';
 import { createKafka } from '../src/kafka/client.js';
 import { silentLogger } from '../src/log/logger.js';
-import { startWorker } from './worker-process.js';
+import { startWorker, stopWorker } from './worker-process.js';
 
 const { values } = parseArgs({ options: { ztf: { type: 'string', default: '3000' }, counts: { type: 'string', default: '0,1000,10000' }, rounds: { type: 'string', default: '3' } } });
 const run = `fw${Date.now().toString(36)}`;
@@ -63,6 +63,14 @@ async function createTopics(topics: { topic: string; numPartitions: number; comp
 }
 
 /** A compacted filters topic holding `count` active science filters. */
+/** Deletes topics a run is done with (each run writes hundreds of MB; left behind, they slow the runs after it). */
+async function dropTopics(topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics }).catch(() => undefined);
+  await admin.disconnect();
+}
+
 async function filtersTopic(count: number, targets: Targets): Promise<string> {
   const topic = `${run}-filters-${count}`;
   await createTopics([{ topic, numPartitions: 1, compact: true }]);
@@ -119,8 +127,9 @@ async function throughput(count: number, round: number, filters: string, alerts:
   const finished = Date.now();
   const matches = await metric(port, 'nightjar_filter_matches_total');
   const active = await metric(port, 'nightjar_filters_active');
-  worker.kill('SIGTERM');
+  await stopWorker(worker);
   await consumer.disconnect();
+  await dropTopics(Object.values(names));
   const seconds = (finished - first) / 1000;
   return { filters: count, activeInWorker: active, round, alertsPerSecond: Math.round((alerts.length - 1) / seconds), seconds, matches, matchesPerAlert: Number((matches / alerts.length).toFixed(2)), loadAverage: Number(loadavg()[0]!.toFixed(1)) };
 }
@@ -142,6 +151,8 @@ for (let round = 0; round < Number(values.rounds); round++) {
     runs.push(r);
   }
 }
+await store.stop();
+await dropTopics([...topics.values(), ...OWNERS.map(userTopic)]);
 const medians = Object.fromEntries(counts.map((c) => [c, median(runs.filter((r) => r.filters === c).map((r) => r.alertsPerSecond!))]));
 const out = {
   measuredAt: new Date().toISOString(),

@@ -19,3 +19,11 @@ export function startWorker(config: Config, port = 18_000 + Math.floor(Math.rand
   env[envName('api.port')] = String(port);
   return spawn(process.execPath, ['bin/nightjar.js', 'run', '--roles', 'worker'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
 }
+
+/** Stops a worker with SIGTERM and waits for it to exit (a worker still running re-creates topics deleted under it). */
+export async function stopWorker(worker: ChildProcess): Promise<void> {
+  if (worker.exitCode !== null || worker.signalCode !== null) return;
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
+  worker.kill('SIGTERM');
+  await exited;
+}
