@@ -44,34 +44,42 @@ export class RunawayGuard {
   }
 }
 
+/** How far back (seconds of stream time behind the latest seen) a user's counts are kept. */
+const HORIZON_SECONDS = 600;
+
 /**
- * Token bucket limiting matches per second per user, on the stream's clock: the caller passes
- * the time each alert entered Kafka, so a worker catching up on a backlog (after a restart or an
- * outage) drops what it would have dropped in real time, not everything above the rate it can
- * catch up at. Partitions interleave, so time that goes backwards adds no tokens.
+ * Matches per second per user, counted on the stream's clock: the caller passes the time each
+ * alert entered Kafka, and at most `perSecond` of a user's matches among the alerts of any one
+ * second pass. So the outcome does not depend on how fast the stream is read: a worker catching
+ * up on a backlog (after a restart or an outage) drops what it would have dropped in real time,
+ * and partitions read one after another, each running ahead of the others, count each alert in
+ * its own second. A record more than HORIZON_SECONDS behind the latest one seen is not limited.
  */
 export class MatchRateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly users = new Map<string, { latest: number; bySecond: Map<number, number> }>();
 
   constructor(private readonly perSecond: number) {}
 
   allow(user: string, atMs: number): boolean {
-    const bucket = this.buckets.get(user) ?? { tokens: this.perSecond, at: atMs };
-    if (atMs > bucket.at) {
-      bucket.tokens = Math.min(this.perSecond, bucket.tokens + ((atMs - bucket.at) / 1000) * this.perSecond);
-      bucket.at = atMs;
-    }
-    const ok = bucket.tokens >= 1;
-    if (ok) bucket.tokens -= 1;
-    this.buckets.set(user, bucket);
-    return ok;
+    const second = Math.floor(atMs / 1000);
+    let counts = this.users.get(user);
+    if (!counts) this.users.set(user, (counts = { latest: second, bySecond: new Map() }));
+    if (second > counts.latest) counts.latest = second;
+    const oldest = counts.latest - HORIZON_SECONDS;
+    if (second <= oldest) return true;
+    const n = counts.bySecond.get(second) ?? 0;
+    if (n >= this.perSecond) return false;
+    counts.bySecond.set(second, n + 1);
+    if (counts.bySecond.size > HORIZON_SECONDS) for (const s of counts.bySecond.keys()) if (s <= oldest) counts.bySecond.delete(s);
+    return true;
   }
 }
 
 /**
  * The time the rate limits count an alert at: its record's Kafka timestamp, never later than
- * `nowMs` (a record stamped in the future would otherwise stop the user's bucket refilling until
- * then), and `nowMs` when the record has no usable timestamp.
+ * `nowMs` (a record stamped in the future would otherwise move the user's clock ahead and put
+ * every record after it out of the limiter's reach), and `nowMs` when the record has no usable
+ * timestamp.
  */
 export function limitClock(nowMs: number, streamMs?: number): number {
   return streamMs !== undefined && Number.isFinite(streamMs) && streamMs > 0 ? Math.min(streamMs, nowMs) : nowMs;

@@ -118,6 +118,36 @@ describe('filters end to end', () => {
     expect(delivered.length).toBeLessThanOrEqual(10); // nothing after the trip
   });
 
+  it('limits matches on the stream\'s clock: a worker catching up on a backlog that arrived under the rate drops none', async () => {
+    const backlog = await deployment(kit);
+    expect(backlog.filters.maxMatchesPerSecond).toBe(200);
+    const owner = uniqueName('kim').replace(/[^a-z0-9_-]/g, '');
+    registerCleanup(() => kit.admin.deleteTopics({ topics: [userTopic(owner)] }).catch(() => undefined));
+    const s = new FilterStore(kit.kafka, backlog, silentLogger(), expressionErrors);
+    registerCleanup(() => s.stop());
+    await s.start();
+    const expression = 'mag < 19.5';
+    await s.create({ id: `${owner}-b`, owner, expression });
+    await s.activate(`${owner}-b`, owner);
+    const synthetic: SurveyMessage[] = [];
+    for await (const a of syntheticAlerts({ survey: 'ztf', count: 400, seed: 11, rubinSchemas: loadRubinSchemas() })) synthetic.push({ key: a.key, value: a.value });
+    const expected = await predict(expression, synthetic, backlog, kit, owner);
+    expect(expected.length).toBeGreaterThan(300); // more than the limit's burst of 200
+
+    // The stream arrives at ≈ 100 alerts/s while no worker runs...
+    for (let i = 0; i < synthetic.length; i += 10) {
+      await kit.producer.send({ topic: backlog.topics.input[0]!, acks: -1, messages: synthetic.slice(i, i + 10).map((m) => ({ key: m.key, value: m.value })) });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // ...then one starts and reads the backlog far faster than 200 matches/s: none is over the rate.
+    const late = await createWorker({ config: backlog, logger: silentLogger(), registry: createMetricsRegistry({ processMetrics: false }), kafka: kit.kafka });
+    registerCleanup(() => late.stop());
+    const seen = await consumeAll(kit.kafka, userTopic(owner), { count: expected.length, timeoutMs: 60_000, settleMs: 2_000 });
+    expect(alertIds(seen)).toEqual(expected);
+    const notices = await consumeAll(kit.kafka, backlog.topics.notices, { count: 1, timeoutMs: 2_000, settleMs: 0 });
+    expect(notices.map((n) => JSON.parse(n.value!).kind)).not.toContain('rate-limited');
+  });
+
   it('gives a read_committed consumer every match exactly once across a SIGKILL of the worker', async () => {
     const crash = await deployment(kit);
     const owner = uniqueName('eve').replace(/[^a-z0-9_-]/g, '');

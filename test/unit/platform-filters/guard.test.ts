@@ -48,34 +48,41 @@ describe('RunawayGuard', () => {
 });
 
 describe('MatchRateLimiter', () => {
-  it('allows a burst up to the rate, then refills with time', () => {
+  const t0 = 1_700_000_000_000; // on a second's boundary
+
+  it('lets at most the rate through among the alerts of one second, then the next second\'s', () => {
     const limiter = new MatchRateLimiter(10);
-    const t0 = 1_000_000;
     const allowed = Array.from({ length: 15 }, () => limiter.allow('ada', t0)).filter(Boolean).length;
     expect(allowed).toBe(10);
-    expect(limiter.allow('ada', t0 + 50)).toBe(false); // half a token
-    expect(limiter.allow('ada', t0 + 100)).toBe(true);
+    expect(limiter.allow('ada', t0 + 999)).toBe(false); // the same second
+    expect(limiter.allow('ada', t0 + 1_000)).toBe(true);
   });
 
   it('runs on the stream clock: a backlog read at once is limited as it arrived, not as fast as it is read', () => {
     const limiter = new MatchRateLimiter(200);
     // 1,000 matches that entered Kafka at 100/s, all read in one catch-up: none over the rate.
-    const t0 = 1_700_000_000_000;
-    const allowed = Array.from({ length: 1_000 }, (_, i) => limiter.allow('ada', t0 + i * 10)).filter(Boolean).length;
-    expect(allowed).toBe(1_000);
-    // 1,001 stamped 1 ms apart, over one second: the burst of 200 and a second's refill (to rounding) pass.
+    expect(Array.from({ length: 1_000 }, (_, i) => limiter.allow('ada', t0 + i * 10)).filter(Boolean).length).toBe(1_000);
+    // 1,000 that entered within one second: 200 pass, however they are read.
     const burst = new MatchRateLimiter(200);
-    const passed = Array.from({ length: 1_001 }, (_, i) => burst.allow('ada', t0 + i)).filter(Boolean).length;
-    expect(passed).toBeGreaterThanOrEqual(399);
-    expect(passed).toBeLessThanOrEqual(400);
+    expect(Array.from({ length: 1_000 }, (_, i) => burst.allow('ada', t0 + i)).filter(Boolean).length).toBe(200);
   });
 
-  it('adds no tokens when time goes backwards (partitions interleave) and keeps the later time', () => {
+  it('counts each alert in its own second when partitions are read one after another', () => {
+    // Two partitions, each 300 alerts over 3 s at 100/s; the first read to its end before the second.
+    const limiter = new MatchRateLimiter(200);
+    const partition = Array.from({ length: 300 }, (_, i) => t0 + i * 10);
+    const allowed = [...partition, ...partition].map((at) => limiter.allow('ada', at)).filter(Boolean).length;
+    expect(allowed).toBe(600); // 200 per second in all: none over
+    // A third partition over the same seconds finds each of them at its 200: all 300 are over.
+    expect(partition.map((at) => limiter.allow('ada', at)).filter(Boolean).length).toBe(0);
+  });
+
+  it('does not limit a record more than ten minutes behind the latest one seen', () => {
     const limiter = new MatchRateLimiter(1);
-    expect(limiter.allow('ada', 10_000)).toBe(true);
-    expect(limiter.allow('ada', 5_000)).toBe(false); // an earlier record from another partition
-    expect(limiter.allow('ada', 10_500)).toBe(false); // half a second after the latest, not 5.5 s
-    expect(limiter.allow('ada', 11_000)).toBe(true);
+    expect(limiter.allow('ada', t0)).toBe(true);
+    expect(limiter.allow('ada', t0 + 3_600_000)).toBe(true);
+    expect(limiter.allow('ada', t0)).toBe(true); // out of the window kept: let through
+    expect(limiter.allow('ada', t0 + 3_600_000)).toBe(false);
   });
 
   it('keeps users apart', () => {
@@ -94,10 +101,10 @@ describe('limitClock', () => {
     for (const bad of [undefined, Number.NaN, 0, -1]) expect(limitClock(now, bad)).toBe(now);
   });
 
-  it('keeps a user\'s bucket refilling after a record stamped far in the future', () => {
+  it('keeps limiting after a record stamped far in the future', () => {
     const limiter = new MatchRateLimiter(1);
     expect(limiter.allow('ada', limitClock(now, Date.UTC(2100, 0, 1)))).toBe(true);
+    expect(limiter.allow('ada', limitClock(now + 100, now + 100))).toBe(false); // the same second as the first
     expect(limiter.allow('ada', limitClock(now + 2_000, now + 1_500))).toBe(true);
   });
 });
-
