@@ -23,7 +23,7 @@ import { loadRubinSchemas } from '../src/ingest/wire.js';
 import { MAX_RECORD_BYTES } from '../src/kafka/admin.js';
 import { createKafka } from '../src/kafka/client.js';
 import { silentLogger } from '../src/log/logger.js';
-import { startWorker, stopWorker } from './worker-process.js';
+import { dropTopics, startWorker, stopWorker } from './worker-process.js';
 
 const { values } = parseArgs({ options: { ztf: { type: 'string', default: '3000' }, lsst: { type: 'string', default: '300' }, seconds: { type: 'string', default: '30' }, 'latency-rates': { type: 'string', default: '333' } } });
 const run = `bench${Date.now().toString(36)}`;
@@ -62,13 +62,9 @@ async function topics(prefix: string): Promise<Config> {
   return loadConfig({ overrides: { log: { level: 'silent' }, topics: { ...names, input: [names.input] }, runner: { groupPrefix: prefix, instanceId: prefix }, filters: { runawayShare: 1, maxMatchesPerSecond: 1_000_000 } } });
 }
 
-/** Deletes a phase's topics (a run writes gigabytes; left behind, they slow the runs after it). */
-async function dropTopics(config: Config, ...extra: string[]): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const t = config.topics;
-  await admin.deleteTopics({ topics: [...t.input, t.enriched, t.deadLetter, t.filters, t.models, t.notices, ...extra] }).catch(() => undefined);
-  await admin.disconnect();
+/** The topics `topics(prefix)` created for a phase. */
+function phaseTopics({ topics: t }: Config): string[] {
+  return [...t.input, t.enriched, t.deadLetter, t.filters, t.models, t.notices];
 }
 
 /** Counts committed records on a topic as they arrive; calls back with the receive time per key. */
@@ -108,7 +104,7 @@ async function throughput(survey: 'ztf' | 'lsst', count: number): Promise<Record
   const finished = Date.now();
   await stopWorker(worker);
   await stop();
-  await dropTopics(config);
+  await dropTopics(kafka, phaseTopics(config));
   const steady = (finished - first) / 1000;
   return { alerts: count, meanBytes: Math.round(bytes / count), secondsIncludingStartup: (finished - started) / 1000, alertsPerSecond: Math.round((count - 1) / steady), megabytesPerSecond: +((bytes / 1e6) / steady).toFixed(1) };
 }
@@ -151,7 +147,7 @@ async function latency(rate: number, seconds: number): Promise<Record<string, nu
   }
   await stopWorker(worker);
   await Promise.all([producer.disconnect(), stop(), store.stop()]);
-  await dropTopics(config, userTopic(owner));
+  await dropTopics(kafka, [...phaseTopics(config), userTopic(owner)]);
   latencies.sort((a, b) => a - b);
   const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
   return { ratePerSecond: rate, seconds, alerts: expected, matches: latencies.length, p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99), maxMs: latencies[latencies.length - 1]! };

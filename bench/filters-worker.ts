@@ -24,7 +24,7 @@ import { loadRubinSchemas } from '../src/ingest/wire.js';
 import { MAX_RECORD_BYTES } from '../src/kafka/admin.js';
 import { createKafka } from '../src/kafka/client.js';
 import { silentLogger } from '../src/log/logger.js';
-import { startWorker, stopWorker } from './worker-process.js';
+import { dropTopics, startWorker, stopWorker } from './worker-process.js';
 
 const { values } = parseArgs({ options: { ztf: { type: 'string', default: '3000' }, counts: { type: 'string', default: '0,1000,10000' }, rounds: { type: 'string', default: '3' } } });
 const run = `fw${Date.now().toString(36)}`;
@@ -63,14 +63,6 @@ async function createTopics(topics: { topic: string; numPartitions: number; comp
 }
 
 /** A compacted filters topic holding `count` active science filters. */
-/** Deletes topics a run is done with (each run writes hundreds of MB; left behind, they slow the runs after it). */
-async function dropTopics(topics: string[]): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics }).catch(() => undefined);
-  await admin.disconnect();
-}
-
 async function filtersTopic(count: number, targets: Targets): Promise<string> {
   const topic = `${run}-filters-${count}`;
   await createTopics([{ topic, numPartitions: 1, compact: true }]);
@@ -129,7 +121,7 @@ async function throughput(count: number, round: number, filters: string, alerts:
   const active = await metric(port, 'nightjar_filters_active');
   await stopWorker(worker);
   await consumer.disconnect();
-  await dropTopics(Object.values(names));
+  await dropTopics(kafka, Object.values(names));
   const seconds = (finished - first) / 1000;
   return { filters: count, activeInWorker: active, round, alertsPerSecond: Math.round((alerts.length - 1) / seconds), seconds, matches, matchesPerAlert: Number((matches / alerts.length).toFixed(2)), loadAverage: Number(loadavg()[0]!.toFixed(1)) };
 }
@@ -152,7 +144,7 @@ for (let round = 0; round < Number(values.rounds); round++) {
   }
 }
 await store.stop();
-await dropTopics([...topics.values(), ...OWNERS.map(userTopic)]);
+await dropTopics(kafka, [...topics.values(), ...OWNERS.map(userTopic)]);
 const medians = Object.fromEntries(counts.map((c) => [c, median(runs.filter((r) => r.filters === c).map((r) => r.alertsPerSecond!))]));
 const out = {
   measuredAt: new Date().toISOString(),

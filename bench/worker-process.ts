@@ -4,6 +4,7 @@
  * variables, its HTTP server (/metrics) listens on `port`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Kafka } from 'kafkajs';
 import { envName, type Config } from '../src/config/index.js';
 
 const PASSED = ['topics.input', 'topics.enriched', 'topics.deadLetter', 'topics.filters', 'topics.models', 'topics.notices', 'runner.groupPrefix', 'runner.instanceId', 'filters.runawayShare', 'filters.maxMatchesPerSecond'];
@@ -26,4 +27,12 @@ export async function stopWorker(worker: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => worker.once('exit', resolve));
   worker.kill('SIGTERM');
   await exited;
+}
+
+/** Deletes topics a benchmark is done with (a run writes hundreds of MB or more; left behind, they slow the runs after it). */
+export async function dropTopics(kafka: Kafka, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics }).catch(() => undefined);
+  await admin.disconnect();
 }
