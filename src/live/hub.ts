@@ -161,7 +161,7 @@ export class LiveHub {
         reader.release();
         return;
       }
-      const next: Positions = cursor ?? new Map(reader.next);
+      const next: Positions = cursor ?? reader.livePositions();
       subscription = new Subscription(id, request.stream, target.topic, next, connection, target.select, request.fields, (s, error) => this.ended(connection, s, error));
       subscription.mode = cursor ? 'catchup' : 'live';
       connection.subscriptions.set(id, subscription);
@@ -185,15 +185,22 @@ export class LiveHub {
       subscription.mode = 'live';
       return true;
     };
-    if (handOver()) return;
+    if (handOver()) {
+      this.metrics.resumes.window.inc();
+      return;
+    }
     const oldest = await startOffsets(this.options.kafka, subscription.topic).catch(() => null);
     const expired = [...(oldest ?? [])].filter(([p, low]) => (subscription.next.get(p) ?? 0) < low);
     if (expired.length > 0) {
       for (const [p, low] of expired) subscription.next.set(p, low);
       connection.send(noticeFrame('LIVE_CURSOR_EXPIRED', 'part of what you missed is past the topic\'s retention; delivery resumes from the oldest message kept', { partitions: expired.map(([p]) => p) }, subscription.id), 'notice');
-      if (handOver()) return;
+      if (handOver()) {
+        this.metrics.resumes.window.inc();
+        return;
+      }
     }
     if (connection.closing || !connection.subscriptions.has(subscription.id)) return;
+    this.metrics.resumes.kafka.inc();
     const partitions = [...new Set([...reader.next.keys(), ...(oldest?.keys() ?? []), ...subscription.next.keys()])];
     const catchUp = new CatchUp({
       kafka: this.options.kafka,

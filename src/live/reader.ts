@@ -20,15 +20,22 @@ const TOPIC_POLL_MS = 2_000;
 
 /**
  * The one reader of a topic in this process, shared by every subscription to it. It follows the
- * topic from its end at start, fed by the api role's one live consumer (fetcher.ts, shared by
- * every followed topic), and hands each record to its listeners synchronously: it never waits
- * for a client (each connection has its own bounded queue). It keeps a window of recent records so a client resuming with a cursor is
- * served from memory. `next` is, per partition, the offset of the next record it will dispatch;
- * the window holds every record of a partition from `coveredFrom` up to `next`.
+ * topic, fed by the api role's one live consumer (fetcher.ts, shared by every followed topic),
+ * and hands each record to its listeners synchronously: it never waits for a client (each
+ * connection has its own bounded queue). It keeps a window of recent records so a client resuming
+ * with a cursor is served from memory. `next` is, per partition, the offset of the next record it
+ * will dispatch; the window holds every record of a partition from `coveredFrom` up to `next`.
+ *
+ * It starts up to a window's worth of records before the topic's end (`live.replayMessages`
+ * spread over the partitions), so the clients that resume after this api process (re)started,
+ * all at once after a rolling update, are served from memory rather than each by a reader of its
+ * own; subscriptions without a cursor start at the end (`livePositions`), never on those records.
  */
 export class TopicReader {
   readonly next: Positions = new Map();
   readonly coveredFrom: Positions = new Map();
+  /** Per partition, the topic's end when this reader started. */
+  private readonly liveFrom: Positions = new Map();
   private readonly listeners = new Set<LiveListener>();
   private readonly window: LiveMessage[] = [];
   private windowHead = 0;
@@ -85,6 +92,13 @@ export class TopicReader {
     this.listeners.delete(listener);
   }
 
+  /** Where a subscription without a cursor starts: the topic's end, past the records the window was filled with at start. */
+  livePositions(): Positions {
+    const positions = new Map(this.next);
+    for (const [partition, end] of this.liveFrom) if ((positions.get(partition) ?? 0) < end) positions.set(partition, end);
+    return positions;
+  }
+
   /** Whether the window holds every record from `from` onwards (a partition missing from `from` counts from 0). */
   covers(from: Positions): boolean {
     for (const [partition, covered] of this.coveredFrom) if ((from.get(partition) ?? 0) < covered) return false;
@@ -115,22 +129,25 @@ export class TopicReader {
   }
 
   private async begin(): Promise<void> {
-    const ends = await this.endOffsets();
-    if (ends === null) {
+    const bounds = await this.bounds();
+    if (bounds === null) {
       // The topic appears when its owner first activates a filter; everything on it is then new.
       this.pollTimer = setTimeout(() => void this.waitForTopic(), TOPIC_POLL_MS);
       this.pollTimer.unref();
       return;
     }
-    await this.follow(ends);
+    const back = Math.ceil(this.settings.replayMessages / Math.max(1, bounds.size));
+    const start = new Map([...bounds].map(([partition, { low, high }]) => [partition, Math.max(low, high - back)]));
+    await this.follow(start, new Map([...bounds].map(([partition, { high }]) => [partition, high])));
   }
 
   private async waitForTopic(): Promise<void> {
     if (this.stopped) return;
     try {
-      const ends = await this.endOffsets();
-      if (ends !== null) {
-        await this.follow(new Map([...ends.keys()].map((p) => [p, 0])));
+      const bounds = await this.bounds();
+      if (bounds !== null) {
+        const start = new Map([...bounds.keys()].map((p) => [p, 0]));
+        await this.follow(start, start);
         return;
       }
     } catch (err) {
@@ -142,14 +159,16 @@ export class TopicReader {
     }
   }
 
-  private async follow(start: Positions): Promise<void> {
+  /** Reads from `start` on; `live` is where the topic ended (what lies between only fills the window). */
+  private async follow(start: Positions, live: Positions): Promise<void> {
     if (this.stopped) return;
     for (const [partition, offset] of start) {
       if (!this.next.has(partition)) this.next.set(partition, offset);
       if (!this.coveredFrom.has(partition)) this.coveredFrom.set(partition, offset);
     }
+    for (const [partition, offset] of live) this.liveFrom.set(partition, offset);
     await this.fetcher.add(this);
-    this.logger.debug({ topic: this.topic, start: Object.fromEntries(start) }, 'live reader started');
+    this.logger.debug({ topic: this.topic, start: Object.fromEntries(start), live: Object.fromEntries(live) }, 'live reader started');
   }
 
   /** A record of the topic from the live consumer; one before `next` was already taken (or is older than the start) and is skipped. */
@@ -180,28 +199,25 @@ export class TopicReader {
     }
   }
 
-  /** Per partition, the offset after the last record; null when the topic does not exist. */
-  private async endOffsets(): Promise<Positions | null> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      if (!(await admin.listTopics()).includes(this.topic)) return null;
-      const offsets = await admin.fetchTopicOffsets(this.topic);
-      return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
-    } finally {
-      await admin.disconnect();
-    }
+  /** Per partition, the oldest offset kept and the offset after the last record; null when the topic does not exist. */
+  private async bounds(): Promise<Map<number, { low: number; high: number }> | null> {
+    const offsets = await topicOffsets(this.kafka, this.topic);
+    return offsets && new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
   }
 }
 
 /** Per partition, the oldest offset still kept (retention); null when the topic does not exist. */
 export async function startOffsets(kafka: Kafka, topic: string): Promise<Positions | null> {
+  const offsets = await topicOffsets(kafka, topic);
+  return offsets && new Map(offsets.map((o) => [o.partition, Number(o.low)]));
+}
+
+async function topicOffsets(kafka: Kafka, topic: string): Promise<{ partition: number; low: string; high: string }[] | null> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     if (!(await admin.listTopics()).includes(topic)) return null;
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((o) => [o.partition, Number(o.low)]));
+    return await admin.fetchTopicOffsets(topic);
   } finally {
     await admin.disconnect();
   }
