@@ -4,6 +4,7 @@
  * parent's IPC requests for memory figures and the live-feed metrics.
  */
 import type { AddressInfo } from 'node:net';
+import { setPriority } from 'node:os';
 import { buildApi } from '../src/api/server.js';
 import { startApiServices } from '../src/api/services.js';
 import type { Config } from '../src/config/index.js';
@@ -12,6 +13,8 @@ import { silentLogger } from '../src/log/logger.js';
 import { createMetricsRegistry } from '../src/metrics/registry.js';
 
 const config = JSON.parse(process.env.BENCH_CONFIG!) as Config;
+const nice = Number(process.env.BENCH_API_NICE ?? 0);
+if (nice !== 0) setPriority(nice);
 const logger = silentLogger();
 const registry = createMetricsRegistry({ processMetrics: false });
 const services = await startApiServices(createKafka(config, logger), config, logger, { registry, rateLimit: { max: 1_000_000, timeWindowMs: 60_000 } });

@@ -9,8 +9,12 @@
  * pays with or without clients. Runs alternate A, B, A, B, ... The clients run in a process of their own
  * (bench/ws-clients.ts), at the given niceness: they stand for subscribers on other machines, and
  * with --clients-nice 19 they get this machine's CPU only after the worker, the api role and Kafka.
+ * --api-nice 19 does the same for the api role, the nearest this machine comes to cores of its
+ * own: what remains of the clients' cost reaches the pipeline other than through CPU time (Kafka,
+ * the cores' shared cache and memory). Each run records the machine's CPU by kind while the
+ * worker runs (machineCpu: how much was idle, how much went to niced processes).
  *
- *   npx tsx bench/ws-pipeline.ts [--alerts 2000] [--clients 1000] [--users 1] [--pairs 2] [--clients-nice 0] [--coalesce-ms N] [--api-always] [--out ws-pipeline.json] [--profile-api DIR]
+ *   npx tsx bench/ws-pipeline.ts [--alerts 2000] [--clients 1000] [--users 1] [--pairs 2] [--clients-nice 0] [--api-nice 0] [--coalesce-ms N] [--api-always] [--out ws-pipeline.json] [--profile-api DIR]
  * Writes bench/results/<out>. With one user every match goes to every healthy client, the heaviest
  * case; with --users U the clients are spread over U users whose filters match disjoint slices of
  * the sky (RA), so each match goes to about C/U clients, as when users follow their own matches.
@@ -21,8 +25,7 @@
  * pipeline when they do not share the worker's core.
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Admin } from 'kafkajs';
@@ -37,7 +40,7 @@ import { createKafka, createProducer } from '../src/kafka/client.js';
 import { silentLogger } from '../src/log/logger.js';
 import { createPlatform } from '../src/platform/platform.js';
 
-const { values } = parseArgs({ options: { alerts: { type: 'string', default: '2000' }, clients: { type: 'string', default: '1000' }, users: { type: 'string', default: '1' }, pairs: { type: 'string', default: '2' }, 'clients-nice': { type: 'string', default: '0' }, 'coalesce-ms': { type: 'string' }, out: { type: 'string', default: 'ws-pipeline.json' }, 'profile-api': { type: 'string' }, 'api-always': { type: 'boolean', default: false }, pin: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { alerts: { type: 'string', default: '2000' }, clients: { type: 'string', default: '1000' }, users: { type: 'string', default: '1' }, pairs: { type: 'string', default: '2' }, 'clients-nice': { type: 'string', default: '0' }, 'api-nice': { type: 'string', default: '0' }, 'coalesce-ms': { type: 'string' }, out: { type: 'string', default: 'ws-pipeline.json' }, 'profile-api': { type: 'string' }, 'api-always': { type: 'boolean', default: false }, pin: { type: 'boolean', default: false } } });
 const PIN = values.pin === true;
 const API_ALWAYS = values['api-always'] === true;
 const ALERTS = Number(values.alerts);
@@ -45,18 +48,23 @@ const CLIENTS = Number(values.clients);
 const USERS = Number(values.users);
 const PAIRS = Number(values.pairs);
 const CLIENTS_NICE = Number(values['clients-nice']);
+const API_NICE = Number(values['api-nice']);
 const COALESCE_MS = values['coalesce-ms'] === undefined ? undefined : Number(values['coalesce-ms']);
 const logger = silentLogger();
 const base = loadConfig({ overrides: { log: { level: 'silent' } } });
 const kafka = createKafka(base, logger);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/** The machine's CPU time by kind (/proc/stat, in clock ticks), both cores together. */
+function machineTicks(): number[] {
+  return readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+}
+const TICK_KINDS = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;
+/** Shares of the machine's CPU time (both cores = 1) by kind between two machineTicks(). */
+function cpuShares(before: number[], after: number[]): Record<(typeof TICK_KINDS)[number], number> {
+  const delta = after.map((t, i) => t - before[i]!);
+  const total = delta.reduce((a, b) => a + b, 0) || 1;
+  return Object.fromEntries(TICK_KINDS.map((kind, i) => [kind, Math.round((delta[i]! / total) * 1000) / 1000])) as Record<(typeof TICK_KINDS)[number], number>;
 }
 
 function child(script: string, config: Config, profileDir?: string, env: Record<string, string> = {}): ChildProcess {
@@ -112,6 +120,8 @@ interface Run {
   apiMicrosecondsPerFrame?: number | null;
   /** CPU time of the clients' process over the same span. */
   clientsCpuSeconds?: number;
+  /** The machine's CPU time by kind while the worker ran (both cores = 1; niced processes' user time is under nice). */
+  machineCpu: Record<(typeof TICK_KINDS)[number], number>;
 }
 
 async function oneRun(index: number, withClients: boolean): Promise<Run> {
@@ -129,7 +139,7 @@ async function oneRun(index: number, withClients: boolean): Promise<Run> {
       await sleep(1_000 * attempt);
     }
   }
-  const config = loadConfig({ overrides: { log: { level: 'silent' }, topics: names, api: { port: await freePort() }, runner: { instanceId: prefix, groupPrefix: prefix }, filters: { runawayShare: 1, maxMatchesPerSecond: 100_000 }, live: { maxConnections: CLIENTS + 100, ...(COALESCE_MS === undefined ? {} : { coalesceMs: COALESCE_MS }) } } });
+  const config = loadConfig({ overrides: { log: { level: 'silent' }, topics: names, runner: { instanceId: prefix, groupPrefix: prefix }, filters: { runawayShare: 1, maxMatchesPerSecond: 100_000 }, live: { maxConnections: CLIENTS + 100, ...(COALESCE_MS === undefined ? {} : { coalesceMs: COALESCE_MS }) } } });
   const platform = createPlatform(kafka, config, logger);
   const filters = new FilterStore(kafka, config, logger, expressionErrors);
   await Promise.all([platform.start(), filters.start()]);
@@ -149,7 +159,7 @@ async function oneRun(index: number, withClients: boolean): Promise<Run> {
   let clients: ChildProcess | undefined;
   let port = 0;
   if (withClients || API_ALWAYS) {
-    api = pin(child('./ws-api.ts', { ...config, api: { ...config.api, port: await freePort() } }, values['profile-api']), '1');
+    api = pin(child('./ws-api.ts', config, values['profile-api'], { BENCH_API_NICE: String(API_NICE) }), '1');
     ({ port } = await once<{ port: number }>(api, 'ready'));
   }
   if (withClients) {
@@ -196,10 +206,14 @@ async function oneRun(index: number, withClients: boolean): Promise<Run> {
   };
   const apiCpuBefore = await apiCpu();
   const clientsCpuBefore = (await clientCount()).cpuSeconds;
-  const worker = pin(child('./ws-worker.ts', config), '0');
+  // Port 0 for the worker's health server: a port chosen in advance may meanwhile be a client's.
+  const worker = pin(child('./ws-worker.ts', { ...config, api: { ...config.api, port: 0 } }), '0');
   await once(worker, 'ready');
   const deadline = Date.now() + 600_000;
-  while (seen < ALERTS && Date.now() < deadline) await sleep(200);
+  while (seen === 0 && Date.now() < deadline) await sleep(20);
+  const ticksBefore = machineTicks();
+  while (seen < ALERTS && Date.now() < deadline) await sleep(20);
+  const machineCpu = cpuShares(ticksBefore, machineTicks());
   const seconds = (last - first) / 1000;
   const load = loadavg()[0]!;
   const deliveredWhileWorkerRan = (await clientCount()).delivered;
@@ -235,7 +249,7 @@ async function oneRun(index: number, withClients: boolean): Promise<Run> {
       }
     : {};
   const idleApi = !withClients && API_ALWAYS ? { apiCpuSeconds: Math.round(apiCpuSeconds * 100) / 100 } : {};
-  return { withClients, alertsPerSecond: Math.round(seen / seconds), seconds, loadAverage: Math.round(load * 10) / 10, ...fromClients, ...idleApi };
+  return { withClients, alertsPerSecond: Math.round(seen / seconds), seconds, loadAverage: Math.round(load * 10) / 10, machineCpu, ...fromClients, ...idleApi };
 }
 
 /** A run whose set-up fails (a busy broker refusing topic creation) is started again on fresh topics. */
@@ -261,7 +275,7 @@ for (let pair = 0; pair < PAIRS; pair++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const results = {
-  settings: { alerts: ALERTS, clients: CLIENTS, users: USERS, stalledShare: 0.1, pairs: PAIRS, clientsNice: CLIENTS_NICE, apiRoleInRunsWithoutClients: API_ALWAYS, pinned: PIN ? { worker: 'cpu 0', apiAndClients: 'cpu 1', kafkaAndBench: 'both' } : false, clientsProcess: 'bench/ws-clients.ts', coalesceMs: COALESCE_MS ?? base.live.coalesceMs },
+  settings: { alerts: ALERTS, clients: CLIENTS, users: USERS, stalledShare: 0.1, pairs: PAIRS, clientsNice: CLIENTS_NICE, apiNice: API_NICE, apiRoleInRunsWithoutClients: API_ALWAYS, pinned: PIN ? { worker: 'cpu 0', apiAndClients: 'cpu 1', kafkaAndBench: 'both' } : false, clientsProcess: 'bench/ws-clients.ts', coalesceMs: COALESCE_MS ?? base.live.coalesceMs },
   median: {
     withoutClients: median(runs.filter((r) => !r.withClients).map((r) => r.alertsPerSecond)),
     withClients: median(runs.filter((r) => r.withClients).map((r) => r.alertsPerSecond)),
