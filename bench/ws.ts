@@ -11,18 +11,15 @@
  * Writes bench/results/<out> (each run, and medians). `--users 1` is the broadcast case: every
  * client on one topic, so each match is sent to every healthy client.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { loadConfig, type Config } from '../src/config/index.js';
-import { expressionErrors } from '../src/filter/lang-matcher.js';
-import { userTopic } from '../src/filter/model.js';
-import { FilterStore } from '../src/filter/store.js';
+import { loadConfig } from '../src/config/index.js';
 import { createKafka, createProducer } from '../src/kafka/client.js';
 import { silentLogger } from '../src/log/logger.js';
-import { createPlatform } from '../src/platform/platform.js';
+import { dropBenchTopics, MatchProduction, request, setup, sleep } from './ws-common.js';
 
 const { values } = parseArgs({
   options: {
@@ -44,7 +41,6 @@ const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
 const RUNS = Number(values.runs);
 const COALESCE_MS = values['coalesce-ms'] === undefined ? undefined : Number(values['coalesce-ms']);
-const TOKENS_PER_USER = Math.ceil(CLIENTS / USERS / 10);
 const logger = silentLogger();
 
 interface RunResult {
@@ -70,81 +66,10 @@ function quantile(sorted: number[], q: number): number {
 }
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function request<T>(child: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolve) => {
-    const listener = (message: { type: string }) => {
-      if (message.type !== type) return;
-      child.off('message', listener);
-      resolve(message as T);
-    };
-    child.on('message', listener);
-    child.send({ type });
-  });
-}
-
-async function setup(prefix: string): Promise<{ config: Config; tokens: string[][]; users: string[] }> {
-  const base = loadConfig({ overrides: { log: { level: 'silent' } } });
-  const kafka = createKafka(base, logger);
-  const admin = kafka.admin();
-  await admin.connect();
-  const names = { users: `${prefix}-users`, tokens: `${prefix}-tokens`, filters: `${prefix}-filters`, notices: `${prefix}-notices`, enriched: `${prefix}-enriched` };
-  const create = () => admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      ...[names.users, names.tokens, names.filters].map((topic) => ({ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] })),
-      { topic: names.notices, numPartitions: 1 },
-      { topic: names.enriched, numPartitions: 3 },
-    ],
-  });
-  // Right after the previous run deleted its topics the broker can answer UNKNOWN_TOPIC_OR_PARTITION for a moment.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await create();
-      break;
-    } catch (err) {
-      if (attempt >= 5) throw err;
-      await sleep(2_000);
-    }
-  }
-  await admin.disconnect();
-  const config = loadConfig({ overrides: { log: { level: 'silent' }, topics: names, live: { maxConnections: CLIENTS + 100, ...(COALESCE_MS === undefined ? {} : { coalesceMs: COALESCE_MS }) } } });
-  const platform = createPlatform(kafka, config, logger);
-  const filters = new FilterStore(kafka, config, logger, expressionErrors);
-  await Promise.all([platform.start(), filters.start()]);
-  const users: string[] = [];
-  const tokens: string[][] = [];
-  for (let u = 0; u < USERS; u++) {
-    const name = `${prefix}-u${u}`;
-    users.push(name);
-    await platform.users.create({ name });
-    const own: string[] = [];
-    for (let t = 0; t < TOKENS_PER_USER; t++) own.push((await platform.tokens.issue({ owner: name, scopes: ['read'], lifetimeMs: 3_600_000 })).token);
-    tokens.push(own);
-    await filters.create({ id: `${name}-f`, owner: name, expression: 'mag < 20' });
-    await filters.activate(`${name}-f`, name);
-  }
-  await Promise.all([platform.stop(), filters.stop()]);
-  return { config, tokens, users };
-}
-
-/** A realistic match body (~2 KB of JSON): core fields, annotations, light-curve features. */
-function matchValue(owner: string, filterId: string, n: number): string {
-  const alert: Record<string, unknown> = {
-    survey: 'lsst', alertId: String(170_000_000_000 + n), objectId: String(3_000_000 + (n % 5000)), mjd: 60_700 + n / 86_400, ra: (n * 0.37) % 360, dec: -30 + (n % 60), band: 'r',
-    mag: 19.1, magErr: 0.05, flux: 5400.2, fluxErr: 210.5, snr: 25.7, reliability: 0.93, isPositive: true,
-    xmatch: { brightstars: { sep: null, id: null, count: 0, ra: null, dec: null, cols: {} } },
-    lc: { all: { ndet: 12, daysSinceFirst: 14.2, amplitude: 0.8, std: 0.21, dmdt: -0.03, slope: 0.01, peakMag: 18.7 }, r: { ndet: 6, rise: 0.1, fade: -0.05 }, g: { ndet: 6, rise: 0.12, fade: -0.04 } },
-    anomaly: { score: 0.41, model: 'eif-v3' },
-    watchlist: [],
-  };
-  return JSON.stringify({ filter: { id: filterId, version: 1, owner }, matchedAt: new Date().toISOString(), alert });
-}
 
 async function oneRun(index: number): Promise<RunResult> {
   const prefix = `wsbench${Date.now().toString(36)}r${index}`;
-  const { config, tokens, users } = await setup(prefix);
+  const { config, tokens, users } = await setup(prefix, { clients: CLIENTS, users: USERS, live: COALESCE_MS === undefined ? {} : { coalesceMs: COALESCE_MS } });
   const child = fork(new URL('./ws-api.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   console.error(`run ${index + 1}: topics, ${USERS} users and their filters ready; starting the api role`);
   const { port } = await request<{ port: number }>(child, 'ready');
@@ -165,7 +90,7 @@ async function oneRun(index: number): Promise<RunResult> {
         const i = start + k;
         const u = i % USERS;
         const stalled = i % Math.round(1 / STALLED) === 0 && i / Math.round(1 / STALLED) < stalledCount;
-        const ws = new WebSocket(url, ['nightjar.v1'], { headers: { authorization: `Bearer ${tokens[u]![Math.floor(i / USERS) % TOKENS_PER_USER]}` } });
+        const ws = new WebSocket(url, ['nightjar.v1'], { headers: { authorization: `Bearer ${tokens[u]![Math.floor(i / USERS) % tokens[u]!.length]}` } });
         sockets.push(ws);
         if (!stalled) healthyPerUser[u]! += 1;
         return new Promise<void>((resolve, reject) => {
@@ -199,8 +124,6 @@ async function oneRun(index: number): Promise<RunResult> {
   const kafka = createKafka(config, logger);
   const producer = createProducer(kafka);
   await producer.connect();
-  let produced = 0;
-  const producedPerUser = new Array<number>(USERS).fill(0);
   let rssPeak = 0;
   let heapPeak = 0;
   const sampler = setInterval(() => {
@@ -209,24 +132,10 @@ async function oneRun(index: number): Promise<RunResult> {
       heapPeak = Math.max(heapPeak, m.heapUsed);
     });
   }, 1000);
-  const tickMs = 100;
+  const production = new MatchProduction(producer, users);
   const began = Date.now();
-  for (let tick = 0; Date.now() - began < SECONDS * 1000; tick++) {
-    const due = Math.round(((tick + 1) * tickMs * RATE) / 1000) - produced;
-    const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
-    for (let k = 0; k < due; k++) {
-      const u = (produced + k) % USERS;
-      const owner = users[u]!;
-      producedPerUser[u]! += 1;
-      const list = byTopic.get(userTopic(owner)) ?? [];
-      list.push({ key: String(produced + k), value: matchValue(owner, `${owner}-f`, produced + k), headers: { 'nightjar-filter-id': `${owner}-f`, 'nightjar-filter-version': '1' } });
-      byTopic.set(userTopic(owner), list);
-    }
-    produced += due;
-    await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
-    const wait = began + (tick + 1) * tickMs - Date.now();
-    if (wait > 0) await sleep(wait);
-  }
+  await production.run(RATE, () => Date.now() - began >= SECONDS * 1000);
+  const { produced, producedPerUser } = production;
   const expectedDeliveries = producedPerUser.reduce((sum, n, u) => sum + n * healthyPerUser[u]!, 0);
   const drainUntil = Date.now() + 15_000;
   while (delivered < expectedDeliveries && Date.now() < drainUntil) await sleep(200);
@@ -240,10 +149,7 @@ async function oneRun(index: number): Promise<RunResult> {
   await producer.disconnect();
   child.send({ type: 'stop' });
   await new Promise((resolve) => child.on('exit', resolve));
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: [...users.map(userTopic), ...Object.values(config.topics).filter((t): t is string => typeof t === 'string' && t.startsWith(prefix))] }).catch(() => undefined);
-  await admin.disconnect();
+  await dropBenchTopics(kafka, config, prefix, users);
   console.error(metrics.text.split('\n').filter((l) => /disconnects_total\{reason="slow|dropped/.test(l)).join('\n'));
   return {
     clients: CLIENTS,

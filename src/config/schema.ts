@@ -186,7 +186,7 @@ export const defaults = {
     heartbeatMs: 30_000,
     /** How long a connection closed as slow may take to accept the close frame before it is cut (ms). */
     closeGraceMs: 5_000,
-    /** Recent messages each shared topic reader keeps for clients resuming with a cursor (one reader per followed topic). */
+    /** Recent messages each shared topic reader keeps for clients resuming with a cursor (one reader per followed topic); a reader starts this many before the topic's end. */
     replayMessages: 1_000,
     /** Bytes of recent messages each shared topic reader keeps for resuming clients; older cursors are served from Kafka. */
     replayBytes: 8 * 1024 * 1024,
