@@ -12,6 +12,7 @@ import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import type { Survey } from '../alert/types.js';
 import { kafkaBrokers, type Config } from '../config/index.js';
 import { NightjarError } from '../errors/index.js';
+import { fixRequestQueueTimers } from '../kafka/request-queue.js';
 import type { Logger } from '../log/logger.js';
 import { readAlertMessages } from '../ingest/files.js';
 import { outgoingFromFiles, replay, type OutgoingAlert, type ReplayCounts, type ReplayItem } from '../ingest/replay.js';
@@ -179,6 +180,7 @@ function abortOnSignals(outer?: AbortSignal): { signal: AbortSignal; dispose(): 
 
 /** An idempotent producer that waits for all in-sync replicas and leaves values uncompressed (alerts are already dense). */
 export async function connectProducer(config: Config, logger: Logger): Promise<Producer> {
+  fixRequestQueueTimers();
   const kafka = new Kafka({
     clientId: `${config.kafka.clientId}-replay`,
     brokers: kafkaBrokers(config),

@@ -1,10 +1,13 @@
 import { Kafka, logLevel, Partitioners, type LogEntry, type Producer, type ProducerConfig } from 'kafkajs';
 import { kafkaBrokers, type Config } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
+import { fixRequestQueueTimers } from './request-queue.js';
 
 // kafkajs 2 warns once per producer that its default partitioner changed in 2.0. Every producer
 // Nightjar creates uses that default (murmur2, like the Java client), so the warning is noise.
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+// Every broker connection of kafkajs 2.2.4 wakes the process every millisecond for nothing (request-queue.ts).
+fixRequestQueueTimers();
 
 /** How long to wait for a TCP connection to a broker (ms); kafkajs' 1 s default is tight on a busy machine. */
 const CONNECTION_TIMEOUT_MS = 5_000;
