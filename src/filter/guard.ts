@@ -1,3 +1,5 @@
+import { recordTimestampMs } from '../kafka/timestamp.js';
+
 /**
  * Runaway guard: a filter version that matches more than `maxShare` of the last `window` alerts
  * is tripped, so a careless `mag > 0` cannot flood its owner's topic and the broker. Alerts are
@@ -82,5 +84,6 @@ export class MatchRateLimiter {
  * timestamp.
  */
 export function limitClock(nowMs: number, streamMs?: number): number {
-  return streamMs !== undefined && Number.isFinite(streamMs) && streamMs > 0 ? Math.min(streamMs, nowMs) : nowMs;
+  const at = recordTimestampMs(streamMs);
+  return at === undefined ? nowMs : Math.min(at, nowMs);
 }

@@ -4,6 +4,7 @@ import type { Alert } from '../alert/types.js';
 import type { Config } from '../config/index.js';
 import { NightjarError, asNightjarError } from '../errors/index.js';
 import { MAX_RECORD_BYTES } from '../kafka/admin.js';
+import { recordTimestampMs } from '../kafka/timestamp.js';
 import type { Logger } from '../log/logger.js';
 import type { ConsumedMessage, ProducedRecord, Stage } from '../runner/types.js';
 import { deadLetterRecord } from './dead-letter.js';
@@ -18,7 +19,7 @@ export interface WorkerSteps {
   /** Fills annotation namespaces in place (crossmatch, features, anomaly score). */
   annotate?(alerts: Alert[]): void | Promise<void>;
   /** The filter versions an alert matches, after guards and rate limits (on the stream's clock, `streamMs`). */
-  match?(alert: Alert, now: Date, streamMs: number): MatchTarget[];
+  match?(alert: Alert, now: Date, streamMs: number | undefined): MatchTarget[];
   /** The enriched/per-user JSON form of an alert. */
   toJSON(alert: Alert, opts: { lightcurve: boolean; cutouts: boolean }): Record<string, unknown>;
 }
@@ -76,7 +77,7 @@ export class WorkerStage implements Stage {
     const now = new Date();
     for (const { alert, message } of alerts) {
       const text = new AlertText(alert, this.steps.toJSON);
-      const producedAt = Number(message.timestamp);
+      const producedAt = recordTimestampMs(message.timestamp);
       for (const target of this.steps.match?.(alert, now, producedAt) ?? []) {
         // Avro matches carry the schema registry's id for <topic>-value when one is configured (cached per topic).
         const schemaId = target.output.format === 'avro' ? await resolveMatchSchemaId(this.config, target.topic) : undefined;
@@ -97,7 +98,7 @@ export class WorkerStage implements Stage {
         value: enriched,
         headers: { 'content-type': 'application/json', 'nightjar-source': `${message.topic}:${message.partition}:${message.offset}` },
       });
-      if (Number.isFinite(producedAt) && producedAt > 0) this.metrics.endToEndSeconds.observe(Math.max(0, (Date.now() - producedAt) / 1000));
+      if (producedAt !== undefined) this.metrics.endToEndSeconds.observe(Math.max(0, (Date.now() - producedAt) / 1000));
     }
     publishTimer();
     return out;

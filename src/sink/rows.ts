@@ -1,4 +1,5 @@
 import { NightjarError } from '../errors/index.js';
+import { recordTimestampMs } from '../kafka/timestamp.js';
 
 /**
  * Rows for the archive tables, as JSONEachRow objects: 64-bit ids as decimal strings, booleans
@@ -77,6 +78,5 @@ export function headerText(message: SinkMessage, name: string): string | undefin
 
 /** Unix seconds of a Kafka timestamp, or of `fallback` when the message has none. */
 export function messageSeconds(message: SinkMessage, fallback: Date): number {
-  const ms = Number(message.timestamp);
-  return Math.floor((Number.isFinite(ms) && ms > 0 ? ms : fallback.getTime()) / 1000);
+  return Math.floor((recordTimestampMs(message.timestamp) ?? fallback.getTime()) / 1000);
 }
