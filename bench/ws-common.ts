@@ -3,7 +3,7 @@
  * requests, a deployment of users with tokens and an active filter each, realistic match records
  * produced at a steady rate across the users' topics, and cleaning up the topics afterwards.
  */
-import type { ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import type { Kafka, Producer } from 'kafkajs';
 import { loadConfig, type Config } from '../src/config/index.js';
 import { expressionErrors } from '../src/filter/lang-matcher.js';
@@ -15,6 +15,18 @@ import { createPlatform } from '../src/platform/platform.js';
 
 const logger = silentLogger();
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A benchmark script of this directory (e.g. ./ws-api.ts) in a process of its own, configured by `config` (BENCH_CONFIG), talking over IPC. */
+export function forkBench(script: string, config: Config, options: { execArgv?: string[]; env?: Record<string, string> } = {}): ChildProcess {
+  return fork(new URL(script, import.meta.url).pathname, [], { execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])], env: { ...process.env, ...options.env, BENCH_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+/** Asks a child started by forkBench to stop and resolves once it exited. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  child.send({ type: 'stop' });
+  await exited;
+}
 
 /** Sends `{ type }` to a child (bench/ws-api.ts) and resolves with its first reply of that type. */
 export function request<T>(child: ChildProcess, type: string): Promise<T> {

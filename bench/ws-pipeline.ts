@@ -24,7 +24,7 @@
  * process float), as a deployment runs them in pods of their own: what the clients cost the
  * pipeline when they do not share the worker's core.
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -39,6 +39,7 @@ import { MAX_RECORD_BYTES } from '../src/kafka/admin.js';
 import { createKafka, createProducer } from '../src/kafka/client.js';
 import { silentLogger } from '../src/log/logger.js';
 import { createPlatform } from '../src/platform/platform.js';
+import { forkBench, request, sleep, stopChild } from './ws-common.js';
 
 const { values } = parseArgs({ options: { alerts: { type: 'string', default: '2000' }, clients: { type: 'string', default: '1000' }, users: { type: 'string', default: '1' }, pairs: { type: 'string', default: '2' }, 'clients-nice': { type: 'string', default: '0' }, 'api-nice': { type: 'string', default: '0' }, 'coalesce-ms': { type: 'string' }, out: { type: 'string', default: 'ws-pipeline.json' }, 'profile-api': { type: 'string' }, 'api-always': { type: 'boolean', default: false }, pin: { type: 'boolean', default: false } } });
 const PIN = values.pin === true;
@@ -53,7 +54,6 @@ const COALESCE_MS = values['coalesce-ms'] === undefined ? undefined : Number(val
 const logger = silentLogger();
 const base = loadConfig({ overrides: { log: { level: 'silent' } } });
 const kafka = createKafka(base, logger);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The machine's CPU time by kind (/proc/stat, in clock ticks), both cores together. */
 function machineTicks(): number[] {
@@ -68,8 +68,7 @@ function cpuShares(before: number[], after: number[]): Record<(typeof TICK_KINDS
 }
 
 function child(script: string, config: Config, profileDir?: string, env: Record<string, string> = {}): ChildProcess {
-  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  return fork(new URL(script, import.meta.url).pathname, [], { execArgv: ['--import', 'tsx', ...profile], env: { ...process.env, ...env, BENCH_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return forkBench(script, config, { execArgv: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [], env });
 }
 /** With --pin, keeps every thread of `proc` (and those it starts later) on the given CPUs. */
 function pin(proc: ChildProcess, cpus: string): ChildProcess {
@@ -172,9 +171,7 @@ async function oneRun(index: number, withClients: boolean): Promise<Run> {
   }
   const clientCount = async (): Promise<{ delivered: number; cpuSeconds: number }> => {
     if (!clients) return { delivered: 0, cpuSeconds: 0 };
-    const reply = once<{ delivered: number; cpu: NodeJS.CpuUsage }>(clients, 'count');
-    clients.send({ type: 'count' });
-    const { delivered, cpu } = await reply;
+    const { delivered, cpu } = await request<{ delivered: number; cpu: NodeJS.CpuUsage }>(clients, 'count');
     return { delivered, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   };
 
@@ -199,9 +196,7 @@ async function oneRun(index: number, withClients: boolean): Promise<Run> {
   });
   const apiCpu = async (): Promise<number> => {
     if (!api) return 0;
-    const reply = once<{ cpu: NodeJS.CpuUsage }>(api, 'mem');
-    api.send({ type: 'mem' });
-    const { cpu } = await reply;
+    const { cpu } = await request<{ cpu: NodeJS.CpuUsage }>(api, 'mem');
     return (cpu.user + cpu.system) / 1e6;
   };
   const apiCpuBefore = await apiCpu();
@@ -217,8 +212,7 @@ async function oneRun(index: number, withClients: boolean): Promise<Run> {
   const seconds = (last - first) / 1000;
   const load = loadavg()[0]!;
   const deliveredWhileWorkerRan = (await clientCount()).delivered;
-  worker.send({ type: 'stop' });
-  await new Promise((resolve) => worker.on('exit', resolve));
+  await stopChild(worker);
   // The api role's CPU per frame counts the frames it still owes after the worker is done: wait until delivery settles.
   let delivered = deliveredWhileWorkerRan;
   for (let before = -1, waited = 0; withClients && delivered !== before && waited < 60_000; waited += 1_000) {
@@ -229,14 +223,8 @@ async function oneRun(index: number, withClients: boolean): Promise<Run> {
   const apiCpuSeconds = (await apiCpu()) - apiCpuBefore;
   const clientsCpuSeconds = (await clientCount()).cpuSeconds - clientsCpuBefore;
   await consumer.disconnect();
-  if (clients) {
-    clients.send({ type: 'stop' });
-    await new Promise((resolve) => clients!.on('exit', resolve));
-  }
-  if (api) {
-    api.send({ type: 'stop' });
-    await new Promise((resolve) => api!.on('exit', resolve));
-  }
+  if (clients) await stopChild(clients);
+  if (api) await stopChild(api);
   await admin.deleteTopics({ topics: [...names.input, names.enriched, names.deadLetter, names.users, names.tokens, names.filters, names.notices, names.models, names.filterStats, ...users.map(userTopic)] }).catch(() => undefined);
   await admin.disconnect();
   const fromClients = withClients

@@ -14,15 +14,13 @@
  *
  *   npx tsx bench/ws-restart.ts [--clients 1000] [--users 20] [--rate 333] [--before 5] [--gap 3] [--after 5] [--replay-messages 1000,1] [--runs 4] [--out ws-restart.json]
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import type { Config } from '../src/config/index.js';
 import { createKafka, createProducer } from '../src/kafka/client.js';
 import { silentLogger } from '../src/log/logger.js';
-import { dropBenchTopics, MATCH_ID_BASE, MatchProduction, request, setup, sleep } from './ws-common.js';
+import { dropBenchTopics, forkBench, MATCH_ID_BASE, MatchProduction, request, setup, sleep, stopChild } from './ws-common.js';
 
 const { values } = parseArgs({
   options: {
@@ -119,14 +117,6 @@ class Client {
 const quantile = (sorted: number[], q: number): number => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-function startApi(config: Config): ChildProcess {
-  return fork(new URL('./ws-api.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-async function stopApi(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  child.send({ type: 'stop' });
-  await exited;
-}
 async function connectAll(clients: Client[], url: string): Promise<void> {
   for (let start = 0; start < clients.length; start += 100) await Promise.all(clients.slice(start, start + 100).map((c) => c.connect(url)));
 }
@@ -140,7 +130,7 @@ async function oneRun(index: number, replayMessages: number): Promise<RunResult>
   await producer.connect();
   const clients = Array.from({ length: CLIENTS }, (_, i) => new Client(i % USERS, tokens[i % USERS]![Math.floor(i / USERS) % tokens[i % USERS]!.length]!));
 
-  let api = startApi(config);
+  let api = forkBench('./ws-api.ts', config);
   let { port } = await request<{ port: number }>(api, 'ready');
   await connectAll(clients, `ws://127.0.0.1:${port}/api/v1/live`);
   console.error(`run ${index + 1} (replayMessages ${replayMessages}): ${CLIENTS} clients following; producing ${RATE}/s`);
@@ -150,9 +140,9 @@ async function oneRun(index: number, replayMessages: number): Promise<RunResult>
 
   await sleep(BEFORE_S * 1000);
   phase = 'gap';
-  await stopApi(api);
+  await stopChild(api);
   await sleep(GAP_S * 1000);
-  api = startApi(config);
+  api = forkBench('./ws-api.ts', config);
   ({ port } = await request<{ port: number }>(api, 'ready'));
   const ready = Date.now();
   const cpuBefore = (await request<{ cpu: NodeJS.CpuUsage }>(api, 'mem')).cpu;
@@ -182,7 +172,7 @@ async function oneRun(index: number, replayMessages: number): Promise<RunResult>
   const duplicates = clients.reduce((sum, c) => sum + c.duplicates, 0);
   for (const c of clients) c.ws?.terminate();
   await producer.disconnect();
-  await stopApi(api);
+  await stopChild(api);
   await dropBenchTopics(kafka, config, prefix, users);
   return {
     replayMessages,

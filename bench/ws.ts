@@ -11,7 +11,6 @@
  * Writes bench/results/<out> (each run, and medians). `--users 1` is the broadcast case: every
  * client on one topic, so each match is sent to every healthy client.
  */
-import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -19,7 +18,7 @@ import WebSocket from 'ws';
 import { loadConfig } from '../src/config/index.js';
 import { createKafka, createProducer } from '../src/kafka/client.js';
 import { silentLogger } from '../src/log/logger.js';
-import { dropBenchTopics, MatchProduction, request, setup, sleep } from './ws-common.js';
+import { dropBenchTopics, forkBench, MatchProduction, request, setup, sleep, stopChild } from './ws-common.js';
 
 const { values } = parseArgs({
   options: {
@@ -70,7 +69,7 @@ const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
 async function oneRun(index: number): Promise<RunResult> {
   const prefix = `wsbench${Date.now().toString(36)}r${index}`;
   const { config, tokens, users } = await setup(prefix, { clients: CLIENTS, users: USERS, live: COALESCE_MS === undefined ? {} : { coalesceMs: COALESCE_MS } });
-  const child = fork(new URL('./ws-api.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = forkBench('./ws-api.ts', config);
   console.error(`run ${index + 1}: topics, ${USERS} users and their filters ready; starting the api role`);
   const { port } = await request<{ port: number }>(child, 'ready');
   console.error(`run ${index + 1}: api role listening on ${port}; connecting ${CLIENTS} clients`);
@@ -147,8 +146,7 @@ async function oneRun(index: number): Promise<RunResult> {
   const sorted = latencies.sort((a, b) => a - b);
   for (const ws of sockets) ws.terminate();
   await producer.disconnect();
-  child.send({ type: 'stop' });
-  await new Promise((resolve) => child.on('exit', resolve));
+  await stopChild(child);
   await dropBenchTopics(kafka, config, prefix, users);
   console.error(metrics.text.split('\n').filter((l) => /disconnects_total\{reason="slow|dropped/.test(l)).join('\n'));
   return {
