@@ -7,7 +7,7 @@ import type { Config } from '../../src/config/index.js';
 import { userTopic } from '../../src/filter/model.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { createMetricsRegistry, type Registry } from '../../src/metrics/registry.js';
-import { testConfig, uniqueName, withKafka, type KafkaKit } from '../helpers/index.js';
+import { metricValue, testConfig, uniqueName, withKafka, type KafkaKit } from '../helpers/index.js';
 import { compactedTopic } from './support/alerts.js';
 import { LiveTestClient, type Frame } from './support/live-client.js';
 
@@ -62,10 +62,7 @@ describe('live feeds: resuming after the api process restarted', () => {
     return ids;
   };
   const alertIds = (frames: Frame[]): string[] => frames.map((f) => (f.data as { alertId: string }).alertId);
-  const resumes = async (api: RunningApi, from: 'window' | 'kafka'): Promise<number> => {
-    const line = (await api.registry.metrics()).split('\n').find((l) => l.startsWith(`nightjar_ws_resumes_total{from="${from}"} `));
-    return line ? Number(line.split(' ').pop()) : Number.NaN;
-  };
+  const resumes = (api: RunningApi, from: 'window' | 'kafka'): Promise<number> => metricValue(api.registry, 'nightjar_ws_resumes_total', { from });
 
   beforeAll(async () => {
     kit = await withKafka();

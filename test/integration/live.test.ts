@@ -8,7 +8,7 @@ import type { Config } from '../../src/config/index.js';
 import { userTopic } from '../../src/filter/model.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { createMetricsRegistry, type Registry } from '../../src/metrics/registry.js';
-import { testConfig, uniqueName, waitFor, withKafka, type KafkaKit } from '../helpers/index.js';
+import { metricValue, testConfig, uniqueName, waitFor, withKafka, type KafkaKit } from '../helpers/index.js';
 import { compactedTopic } from './support/alerts.js';
 import { LiveTestClient, type Frame } from './support/live-client.js';
 
@@ -53,11 +53,6 @@ describe('live feeds over websocket', () => {
     return messages.map((m) => (JSON.parse(m.value) as { alert: { alertId: string } }).alert.alertId);
   };
   const alertIds = (frames: Frame[]): string[] => frames.map((f) => (f.data as { alertId: string }).alertId);
-  const metric = async (name: string, labels = ''): Promise<number> => {
-    const text = await registry.metrics();
-    const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `) || (labels === '' && l.startsWith(`${name} `)));
-    return line ? Number(line.split(' ').pop()) : Number.NaN;
-  };
 
   beforeAll(async () => {
     kit = await withKafka();
@@ -122,7 +117,7 @@ describe('live feeds over websocket', () => {
     const narrow = await c.waitAlerts(1, 'narrow');
     expect(alertIds(narrow)).toEqual([ids[2]]);
     expect(narrow[0]!.data).toMatchObject({ survey: 'ztf', objectId: expect.any(String), lc: { all: { ndet: expect.any(Number), std: 0.1 } } });
-    expect(await metric('nightjar_ws_messages_total', '{type="alert"}')).toBeGreaterThanOrEqual(4);
+    expect(await metricValue(registry, 'nightjar_ws_messages_total', { type: 'alert' })).toBeGreaterThanOrEqual(4);
   });
 
   it("keeps another user's private filter private and serves a public one", async () => {
@@ -255,8 +250,8 @@ describe('live feeds over websocket', () => {
     // Stops reading: ws pauses its socket, so the server's writes back up through the kernel buffers.
     stalled.ws.pause();
     // The server decides at once (queued alerts dropped); the close completes when the client reads again.
-    const dropped = () => metric('nightjar_ws_dropped_total', '{reason="slow_consumer"}');
-    const slowBefore = await metric('nightjar_ws_disconnects_total', '{reason="slow_consumer"}');
+    const dropped = () => metricValue(registry, 'nightjar_ws_dropped_total', { reason: 'slow_consumer' });
+    const slowBefore = await metricValue(registry, 'nightjar_ws_disconnects_total', { reason: 'slow_consumer' });
     const droppedBefore = await dropped();
     const produced: string[] = [];
     const pad = 'x'.repeat(100_000);
@@ -275,7 +270,7 @@ describe('live feeds over websocket', () => {
     expect(closed).toEqual({ code: 4008, reason: 'slow consumer' });
     expect(stalled.of('notice').map((f) => f.code)).toContain('LIVE_SLOW_CONSUMER');
     expect(healthy.closed).toBeUndefined();
-    await waitFor(async () => (await metric('nightjar_ws_disconnects_total', '{reason="slow_consumer"}')) === slowBefore + 1, { message: 'the disconnect to be counted' });
+    await waitFor(async () => (await metricValue(registry, 'nightjar_ws_disconnects_total', { reason: 'slow_consumer' })) === slowBefore + 1, { message: 'the disconnect to be counted' });
   });
 
   it('limits connections per token (4029) and closes connections of a revoked token (4003)', async () => {
@@ -286,7 +281,7 @@ describe('live feeds over websocket', () => {
     await extra.open();
     expect(await extra.waitClosed()).toEqual({ code: 4029, reason: 'too many connections for this token' });
     expect(extra.of('error')[0]).toMatchObject({ error: { code: 'LIVE_CONNECTION_LIMIT' } });
-    await waitFor(async () => (await metric('nightjar_ws_connections')) === clients.filter((c) => c.ws.readyState === c.ws.OPEN).length, { message: 'the gauge to count open connections' });
+    await waitFor(async () => (await metricValue(registry, 'nightjar_ws_connections')) === clients.filter((c) => c.ws.readyState === c.ws.OPEN).length, { message: 'the gauge to count open connections' });
 
     await open[0]!.subscribe({ id: 'p', stream: 'filter', filter: filters.pub });
     await services.platform.tokens.revoke(record.id);

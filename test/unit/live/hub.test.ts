@@ -8,6 +8,7 @@ import { loadConfig } from '../../../src/config/index.js';
 import { LiveHub } from '../../../src/live/hub.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { createMetricsRegistry, type Registry } from '../../../src/metrics/registry.js';
+import { metricValue } from '../../helpers/metrics.js';
 import { waitFor } from '../../helpers/wait.js';
 import { memoryServices, type MemoryKit } from '../api/memory-services.js';
 
@@ -36,7 +37,6 @@ describe('live hub without Kafka', () => {
     await new Promise((resolve, reject) => ws.once('open', resolve).once('unexpected-response', reject));
     return { ws, seen };
   };
-  const metric = async (line: string): Promise<number> => Number((await registry.metrics()).split('\n').find((l) => l.startsWith(`${line} `))?.split(' ').pop());
 
   beforeAll(async () => {
     kit = memoryServices();
@@ -65,12 +65,12 @@ describe('live hub without Kafka', () => {
   });
 
   it('terminates a peer that stops answering pings and keeps one that answers', async () => {
-    const before = await metric('nightjar_ws_disconnects_total{reason="heartbeat"}');
+    const before = await metricValue(registry, 'nightjar_ws_disconnects_total', { reason: 'heartbeat' });
     const dead = await connect(token, { autoPong: false });
     const alive = await connect(token);
     await waitFor(() => dead.seen.closed, { timeoutMs: 5_000, message: 'the silent peer to be cut' });
     expect(dead.seen.closed!.code).toBe(1006);
-    expect(await metric('nightjar_ws_disconnects_total{reason="heartbeat"}')).toBe(before + 1);
+    expect(await metricValue(registry, 'nightjar_ws_disconnects_total', { reason: 'heartbeat' })).toBe(before + 1);
     expect(alive.seen.closed).toBeUndefined();
     alive.ws.close();
     await waitFor(() => alive.seen.closed, { timeoutMs: 5_000 });
@@ -105,11 +105,11 @@ describe('live hub without Kafka', () => {
     expect(extra.seen.closed).toEqual({ code: 1013, reason: 'server connection limit' });
     expect(extra.seen.frames[0]).toMatchObject({ type: 'error', error: { code: 'LIVE_CONNECTION_LIMIT' } });
     expect(hub.connectionCount).toBe(4);
-    expect(await metric('nightjar_ws_connections')).toBe(4);
+    expect(await metricValue(registry, 'nightjar_ws_connections')).toBe(4);
 
     kit.now.value = new Date(kit.now.value.getTime() + 2 * 3_600_000);
     for (const c of open) expect(await waitFor(() => c.seen.closed, { timeoutMs: 5_000 })).toEqual({ code: 4003, reason: 'token expired' });
     await waitFor(() => hub.connectionCount === 0, { timeoutMs: 5_000 });
-    expect(await metric('nightjar_ws_connections')).toBe(0);
+    expect(await metricValue(registry, 'nightjar_ws_connections')).toBe(0);
   });
 });
