@@ -19,7 +19,7 @@ const resultSchema = {
     messages: {
       type: 'array',
       description: 'the survey messages read, newest first: where each came from',
-      items: { type: 'object', required: ['topic', 'partition', 'offset', 'timestamp'], properties: { topic: { type: 'string' }, partition: { type: 'integer' }, offset: { type: 'string' }, timestamp: { type: 'string', format: 'date-time' } } },
+      items: { type: 'object', required: ['topic', 'partition', 'offset', 'timestamp'], properties: { topic: { type: 'string' }, partition: { type: 'integer' }, offset: { type: 'string' }, timestamp: { type: 'string', format: 'date-time', nullable: true } } },
     },
   },
 } as const;

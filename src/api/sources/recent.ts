@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../../config/index.js';
 import { NightjarError } from '../../errors/index.js';
+import { recordTimestampMs } from '../../kafka/timestamp.js';
 import type { Logger } from '../../log/logger.js';
 
 /** A survey message as it sits on an input topic. */
@@ -9,8 +10,8 @@ export interface RecentMessage {
   topic: string;
   partition: number;
   offset: string;
-  /** Kafka timestamp (ISO). */
-  timestamp: string;
+  /** Kafka timestamp (ISO); null for a record written without a usable one (-1, or beyond a Date's range). */
+  timestamp: string | null;
   value: Buffer;
 }
 
@@ -71,7 +72,7 @@ export class TopicTail implements RecentMessages {
           for (const m of batch.messages) {
             const offset = Number(m.offset);
             if (offset < range.start || offset >= range.end || !m.value) continue;
-            collected.push({ topic: batch.topic, partition: batch.partition, offset: m.offset, timestamp: new Date(Number(m.timestamp)).toISOString(), value: m.value });
+            collected.push({ topic: batch.topic, partition: batch.partition, offset: m.offset, timestamp: isoTimestamp(m.timestamp), value: m.value });
           }
           if (Number(batch.lastOffset()) >= range.end - 1) remaining.delete(key);
           if (remaining.size === 0) finish();
@@ -86,6 +87,14 @@ export class TopicTail implements RecentMessages {
       await consumer.disconnect().catch((err: unknown) => this.logger.debug({ err }, 'preview consumer did not disconnect cleanly'));
     }
     if (remaining.size > 0) this.logger.debug({ partitions: [...remaining.keys()] }, 'preview read timed out before the end of some partitions');
-    return collected.sort((a, b) => b.timestamp.localeCompare(a.timestamp) || Number(b.offset) - Number(a.offset)).slice(0, count);
+    // Newest first; records without a timestamp last.
+    return collected.sort((a, b) => (b.timestamp ?? '').localeCompare(a.timestamp ?? '') || Number(b.offset) - Number(a.offset)).slice(0, count);
   }
+}
+
+/** A record timestamp as ISO 8601, or null when it has none a Date can hold. */
+function isoTimestamp(timestamp: string): string | null {
+  const ms = recordTimestampMs(timestamp);
+  const date = ms === undefined ? undefined : new Date(ms);
+  return date === undefined || Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
