@@ -7,9 +7,10 @@
  *   npx tsx bench/idle.ts [--roles api,worker,sink,jobs] [--runs 3] [--settle 20] [--seconds 15] [--out idle.json]
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { cpuTicks, TICKS_PER_SECOND } from './local-broker.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,15 +25,7 @@ const ROLES = values.roles.split(',');
 const RUNS = Number(values.runs);
 const SETTLE_S = Number(values.settle);
 const SECONDS = Number(values.seconds);
-const TICKS_PER_SECOND = 100;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat, after the command name). */
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
 
 async function idleShare(role: string, run: number): Promise<number> {
   const cli = new URL('../bin/nightjar.js', import.meta.url).pathname;

@@ -12,7 +12,11 @@
  * --api-nice 19 does the same for the api role, the nearest this machine comes to cores of its
  * own: what remains of the clients' cost reaches the pipeline other than through CPU time (Kafka,
  * the cores' shared cache and memory). Each run records the machine's CPU by kind while the
- * worker runs (machineCpu: how much was idle, how much went to niced processes).
+ * worker runs (machineCpu: how much was idle, how much went to niced processes), and the CPU time
+ * per 1,000 alerts of the worker and of the local Kafka broker: whether the clients make the
+ * pipeline's own work dearer, or only take some of the machine's cores from it. Between runs the
+ * broker removes the deleted topics' files at once, and the next run waits for that (see
+ * local-broker.ts).
  *
  *   npx tsx bench/ws-pipeline.ts [--alerts 2000] [--clients 1000] [--users 1] [--pairs 2] [--clients-nice 0] [--api-nice 0] [--coalesce-ms N] [--api-always] [--out ws-pipeline.json] [--profile-api DIR]
  * Writes bench/results/<out>. With one user every match goes to every healthy client, the heaviest
@@ -39,6 +43,7 @@ import { MAX_RECORD_BYTES } from '../src/kafka/admin.js';
 import { createKafka, createProducer } from '../src/kafka/client.js';
 import { silentLogger } from '../src/log/logger.js';
 import { createPlatform } from '../src/platform/platform.js';
+import { cpuTicks, deletedTopicFilesGone, deleteTopicFilesAtOnce, localKafkaPid, TICKS_PER_SECOND } from './local-broker.js';
 import { forkBench, request, sleep, stopChild } from './ws-common.js';
 
 const { values } = parseArgs({ options: { alerts: { type: 'string', default: '2000' }, clients: { type: 'string', default: '1000' }, users: { type: 'string', default: '1' }, pairs: { type: 'string', default: '2' }, 'clients-nice': { type: 'string', default: '0' }, 'api-nice': { type: 'string', default: '0' }, 'coalesce-ms': { type: 'string' }, out: { type: 'string', default: 'ws-pipeline.json' }, 'profile-api': { type: 'string' }, 'api-always': { type: 'boolean', default: false }, pin: { type: 'boolean', default: false } } });
@@ -54,6 +59,7 @@ const COALESCE_MS = values['coalesce-ms'] === undefined ? undefined : Number(val
 const logger = silentLogger();
 const base = loadConfig({ overrides: { log: { level: 'silent' } } });
 const kafka = createKafka(base, logger);
+const kafkaPid = localKafkaPid(base);
 
 /** The machine's CPU time by kind (/proc/stat, in clock ticks), both cores together. */
 function machineTicks(): number[] {
@@ -121,6 +127,14 @@ interface Run {
   clientsCpuSeconds?: number;
   /** The machine's CPU time by kind while the worker ran (both cores = 1; niced processes' user time is under nice). */
   machineCpu: Record<(typeof TICK_KINDS)[number], number>;
+  /**
+   * CPU time per 1,000 alerts while the worker ran (from its first to its last enriched alert,
+   * /proc ticks of 10 ms) of the worker process and of the Kafka broker: whether the clients make
+   * the pipeline's own work dearer (shared cache, the broker serving the api role's fetches) or
+   * only take turns on the cores with it.
+   */
+  workerCpuMsPerThousand: number;
+  kafkaCpuMsPerThousand: number | null;
 }
 
 async function oneRun(index: number, withClients: boolean): Promise<Run> {
@@ -207,8 +221,14 @@ async function oneRun(index: number, withClients: boolean): Promise<Run> {
   const deadline = Date.now() + 600_000;
   while (seen === 0 && Date.now() < deadline) await sleep(20);
   const ticksBefore = machineTicks();
+  const seenBefore = seen;
+  const workerTicksBefore = cpuTicks(worker.pid!);
+  const kafkaTicksBefore = kafkaPid === null ? 0 : cpuTicks(kafkaPid);
   while (seen < ALERTS && Date.now() < deadline) await sleep(20);
   const machineCpu = cpuShares(ticksBefore, machineTicks());
+  const perThousand = (ticks: number): number => Math.round((ticks / TICKS_PER_SECOND) * 1000 * (1000 / (seen - seenBefore)));
+  const workerCpuMsPerThousand = perThousand(cpuTicks(worker.pid!) - workerTicksBefore);
+  const kafkaCpuMsPerThousand = kafkaPid === null ? null : perThousand(cpuTicks(kafkaPid) - kafkaTicksBefore);
   const seconds = (last - first) / 1000;
   const load = loadavg()[0]!;
   const deliveredWhileWorkerRan = (await clientCount()).delivered;
@@ -227,6 +247,8 @@ async function oneRun(index: number, withClients: boolean): Promise<Run> {
   if (api) await stopChild(api);
   await admin.deleteTopics({ topics: [...names.input, names.enriched, names.deadLetter, names.users, names.tokens, names.filters, names.notices, names.models, names.filterStats, ...users.map(userTopic)] }).catch(() => undefined);
   await admin.disconnect();
+  // The broker removes this run's files now (deleteTopicFilesAtOnce), not during a later run.
+  if (kafkaPid !== null) await deletedTopicFilesGone(base);
   const fromClients = withClients
     ? {
         delivered,
@@ -237,7 +259,7 @@ async function oneRun(index: number, withClients: boolean): Promise<Run> {
       }
     : {};
   const idleApi = !withClients && API_ALWAYS ? { apiCpuSeconds: Math.round(apiCpuSeconds * 100) / 100 } : {};
-  return { withClients, alertsPerSecond: Math.round(seen / seconds), seconds, loadAverage: Math.round(load * 10) / 10, machineCpu, ...fromClients, ...idleApi };
+  return { withClients, alertsPerSecond: Math.round(seen / seconds), seconds, loadAverage: Math.round(load * 10) / 10, machineCpu, workerCpuMsPerThousand, kafkaCpuMsPerThousand, ...fromClients, ...idleApi };
 }
 
 /** A run whose set-up fails (a busy broker refusing topic creation) is started again on fresh topics. */
@@ -253,23 +275,40 @@ async function oneRunRetried(index: number, withClients: boolean): Promise<Run> 
   }
 }
 
+// The local broker removes a deleted topic's files a minute later by default: ≈ 400 MB per run,
+// which landed in a later run's timed window one run in four and slowed it (the broker's CPU per
+// alert doubled). Removed at once instead, and waited for between runs.
+const brokerAdmin = kafka.admin();
+await brokerAdmin.connect();
+const restoreDeleteDelay = kafkaPid === null ? async () => undefined : await deleteTopicFilesAtOnce(brokerAdmin);
+if (kafkaPid !== null) await deletedTopicFilesGone(base);
 const runs: Run[] = [];
-for (let pair = 0; pair < PAIRS; pair++) {
-  for (const withClients of [false, true]) {
-    const result = await oneRunRetried(runs.length, withClients);
-    console.error(JSON.stringify(result));
-    runs.push(result);
+try {
+  for (let pair = 0; pair < PAIRS; pair++) {
+    for (const withClients of [false, true]) {
+      const result = await oneRunRetried(runs.length, withClients);
+      console.error(JSON.stringify(result));
+      runs.push(result);
+    }
   }
+} finally {
+  await restoreDeleteDelay();
+  await brokerAdmin.disconnect();
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** The median over pairs of (run with clients) / (run without) of a figure. */
+const pairRatio = (figure: (run: Run) => number): number => median(Array.from({ length: PAIRS }, (_, p) => Math.round((figure(runs[2 * p + 1]!) / figure(runs[2 * p]!)) * 100) / 100));
 const results = {
-  settings: { alerts: ALERTS, clients: CLIENTS, users: USERS, stalledShare: 0.1, pairs: PAIRS, clientsNice: CLIENTS_NICE, apiNice: API_NICE, apiRoleInRunsWithoutClients: API_ALWAYS, pinned: PIN ? { worker: 'cpu 0', apiAndClients: 'cpu 1', kafkaAndBench: 'both' } : false, clientsProcess: 'bench/ws-clients.ts', coalesceMs: COALESCE_MS ?? base.live.coalesceMs },
+  settings: { alerts: ALERTS, clients: CLIENTS, users: USERS, stalledShare: 0.1, pairs: PAIRS, clientsNice: CLIENTS_NICE, apiNice: API_NICE, apiRoleInRunsWithoutClients: API_ALWAYS, pinned: PIN ? { worker: 'cpu 0', apiAndClients: 'cpu 1', kafkaAndBench: 'both' } : false, clientsProcess: 'bench/ws-clients.ts', coalesceMs: COALESCE_MS ?? base.live.coalesceMs, deletedTopicFilesRemovedBetweenRuns: kafkaPid !== null },
   median: {
     withoutClients: median(runs.filter((r) => !r.withClients).map((r) => r.alertsPerSecond)),
     withClients: median(runs.filter((r) => r.withClients).map((r) => r.alertsPerSecond)),
     /** Per pair (the run with clients over the run without, minutes apart): the noise of a shared machine cancels better than in the ratio of medians. */
-    ratioWithToWithout: median(Array.from({ length: PAIRS }, (_, p) => runs[2 * p + 1]!.alertsPerSecond / runs[2 * p]!.alertsPerSecond).map((r) => Math.round(r * 100) / 100)),
+    ratioWithToWithout: pairRatio((r) => r.alertsPerSecond),
     apiMicrosecondsPerFrame: median(runs.filter((r) => r.withClients).map((r) => r.apiMicrosecondsPerFrame ?? Number.NaN)),
+    /** Per pair, as the throughput ratio: the worker's and the broker's CPU per alert with clients over without. */
+    workerCpuRatioWithToWithout: pairRatio((r) => r.workerCpuMsPerThousand),
+    kafkaCpuRatioWithToWithout: kafkaPid === null ? null : pairRatio((r) => r.kafkaCpuMsPerThousand ?? Number.NaN),
     loadAverage: median(runs.map((r) => r.loadAverage)),
   },
   runs,
