@@ -60,6 +60,8 @@ export async function startApiServices(kafka: Kafka, config: Config, logger: Log
   }
   const live = options.registry ? new LiveHub({ kafka, config, platform, filters, registry: options.registry, logger, clock: options.clock }) : undefined;
   if (live) stoppables.unshift(live);
+  const recent = new TopicTail(kafka, config, log);
+  stoppables.push(recent);
   return {
     platform,
     filters,
@@ -74,7 +76,7 @@ export async function startApiServices(kafka: Kafka, config: Config, logger: Log
     jobs: { store: jobStore, results: new JobResults(clickhouse, config.clickhouse.database) },
     watch,
     status,
-    recent: new TopicTail(kafka, config, log),
+    recent,
     async stop() {
       await Promise.allSettled(stoppables.map((s) => s.stop()));
     },

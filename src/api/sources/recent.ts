@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import type { Batch, Consumer, Kafka } from 'kafkajs';
 import type { Config } from '../../config/index.js';
 import { NightjarError } from '../../errors/index.js';
 import { recordTimestampMs } from '../../kafka/timestamp.js';
@@ -23,73 +23,194 @@ export interface RecentMessages {
 const READ_TIMEOUT_MS = 20_000;
 /** Largest record the preview reads (the topics take up to 16 MiB). */
 const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+/**
+ * How long the preview's consumer is kept, paused, after a request: someone refining a filter
+ * previews again within seconds, and a new consumer must first join a group of its own, which a
+ * broker holds for group.initial.rebalance.delay.ms (3 s by default; docs/deployment.md).
+ */
+const KEEP_MS = 60_000;
+
+interface Range {
+  topic: string;
+  partition: number;
+  start: number;
+  end: number;
+}
+
+/** One request being served: what to read, what is still unread, what was read. */
+interface Reading {
+  remaining: Map<string, Range>;
+  collected: RecentMessage[];
+  finish: () => void;
+}
+
+/** The kept consumer: the input topics it was built for, and the request it serves, if any. */
+interface Reader {
+  consumer: Consumer;
+  topics: string;
+  reading: Reading | null;
+  crashed: boolean;
+}
 
 /**
- * Reads the tail of the input topics with a short-lived consumer in a private group that commits
- * nothing: up to `count` messages from the end of every partition, then the newest `count` of
- * them by timestamp. Nothing is kept between requests, so the API role holds no survey stream.
+ * Reads the tail of the input topics: up to `count` messages from the end of every partition,
+ * then the newest `count` of them by timestamp. Nothing is kept between requests but a consumer
+ * (a private group that commits nothing), paused, for KEEP_MS after each: a request seeks the
+ * partitions it wants, resumes them until each reaches its end, and pauses them again. A change
+ * in the set of input topics (a pattern matching a new night's topic) builds a new consumer.
+ * Requests take turns.
  */
 export class TopicTail implements RecentMessages {
+  private reader: Reader | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private turn: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+
   constructor(
     private readonly kafka: Kafka,
     private readonly config: Config,
     private readonly logger: Logger,
   ) {}
 
-  async newest(count: number): Promise<RecentMessage[]> {
+  newest(count: number): Promise<RecentMessage[]> {
+    const request = this.turn.then(() => this.serve(count));
+    this.turn = request.catch(() => undefined);
+    return request;
+  }
+
+  /** Disconnects the kept consumer. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.turn;
+    await this.retire();
+  }
+
+  private async serve(count: number): Promise<RecentMessage[]> {
+    if (this.stopped) throw new NightjarError('KAFKA_UNAVAILABLE', 'this server is stopping');
+    clearTimeout(this.idleTimer);
+    try {
+      const { topics, ranges } = await this.tail(count);
+      const wanted = ranges.filter((r) => r.end > r.start);
+      if (wanted.length === 0) return [];
+      return await this.read(topics, wanted, count);
+    } finally {
+      this.idleTimer = setTimeout(() => {
+        this.turn = this.turn.then(() => this.retire());
+      }, KEEP_MS);
+      this.idleTimer.unref();
+    }
+  }
+
+  /** The input topics there are now, and up to `count` offsets from the end of each of their partitions. */
+  private async tail(count: number): Promise<{ topics: string[]; ranges: Range[] }> {
     const admin = this.kafka.admin();
     await admin.connect();
-    let ranges: { topic: string; partition: number; start: number; end: number }[];
     try {
       const existing = await admin.listTopics();
       const patterns = this.config.topics.input.map((t) => /^\/(.+)\/$/.exec(t)?.[1]).filter((p): p is string => p !== undefined).map((p) => new RegExp(p));
-      const topics = existing.filter((t) => this.config.topics.input.includes(t) || patterns.some((p) => p.test(t)));
-      ranges = (await Promise.all(topics.map(async (topic) => (await admin.fetchTopicOffsets(topic)).map((p) => ({ topic, partition: p.partition, start: Math.max(Number(p.low), Number(p.high) - count), end: Number(p.high) }))))).flat();
+      const topics = existing.filter((t) => this.config.topics.input.includes(t) || patterns.some((p) => p.test(t))).sort();
+      const ranges = (await Promise.all(topics.map(async (topic) => (await admin.fetchTopicOffsets(topic)).map((p) => ({ topic, partition: p.partition, start: Math.max(Number(p.low), Number(p.high) - count), end: Number(p.high) }))))).flat();
+      return { topics, ranges };
     } finally {
       await admin.disconnect();
     }
-    const wanted = ranges.filter((r) => r.end > r.start);
-    if (wanted.length === 0) return [];
-    return this.read(wanted, count);
   }
 
-  private async read(ranges: { topic: string; partition: number; start: number; end: number }[], count: number): Promise<RecentMessage[]> {
-    const consumer = this.kafka.consumer({ groupId: `nightjar-preview-${randomUUID()}`, maxWaitTimeInMs: 100, maxBytesPerPartition: MAX_RECORD_BYTES, allowAutoTopicCreation: false });
-    const collected: RecentMessage[] = [];
-    const remaining = new Map(ranges.map((r) => [`${r.topic}:${r.partition}`, r]));
+  private async read(topics: string[], ranges: Range[], count: number): Promise<RecentMessage[]> {
     let finish: () => void = () => undefined;
     const done = new Promise<void>((resolve) => (finish = resolve));
+    const reading: Reading = { remaining: new Map(ranges.map((r) => [`${r.topic}:${r.partition}`, r])), collected: [], finish };
     const timer = setTimeout(finish, READ_TIMEOUT_MS);
+    let reader: Reader | undefined;
     try {
-      await consumer.connect();
-      for (const topic of new Set(ranges.map((r) => r.topic))) await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatch: async ({ batch }) => {
-          const key = `${batch.topic}:${batch.partition}`;
-          const range = remaining.get(key);
-          if (!range) return;
-          for (const m of batch.messages) {
-            const offset = Number(m.offset);
-            if (offset < range.start || offset >= range.end || !m.value) continue;
-            collected.push({ topic: batch.topic, partition: batch.partition, offset: m.offset, timestamp: isoTimestamp(m.timestamp), value: m.value });
-          }
-          if (Number(batch.lastOffset()) >= range.end - 1) remaining.delete(key);
-          if (remaining.size === 0) finish();
-        },
-      });
-      for (const r of ranges) consumer.seek({ topic: r.topic, partition: r.partition, offset: String(r.start) });
+      reader = await this.readerFor(topics);
+      reader.reading = reading;
+      for (const r of ranges) reader.consumer.seek({ topic: r.topic, partition: r.partition, offset: String(r.start) });
+      reader.consumer.resume([...groupByTopic(ranges)].map(([topic, partitions]) => ({ topic, partitions })));
       await done;
     } catch (err) {
+      await this.retire();
       throw new NightjarError('KAFKA_UNAVAILABLE', `could not read the input topics: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     } finally {
       clearTimeout(timer);
-      await consumer.disconnect().catch((err: unknown) => this.logger.debug({ err }, 'preview consumer did not disconnect cleanly'));
+      if (reader) {
+        reader.reading = null;
+        if (!reader.crashed) reader.consumer.pause(topics.map((topic) => ({ topic })));
+      }
     }
-    if (remaining.size > 0) this.logger.debug({ partitions: [...remaining.keys()] }, 'preview read timed out before the end of some partitions');
+    if (reader?.crashed) {
+      await this.retire();
+      if (reading.remaining.size > 0) throw new NightjarError('KAFKA_UNAVAILABLE', 'reading the input topics failed part way; try the preview again');
+    }
+    if (reading.remaining.size > 0) this.logger.debug({ partitions: [...reading.remaining.keys()] }, 'preview read timed out before the end of some partitions');
     // Newest first; records without a timestamp last.
-    return collected.sort((a, b) => (b.timestamp ?? '').localeCompare(a.timestamp ?? '') || Number(b.offset) - Number(a.offset)).slice(0, count);
+    return reading.collected.sort((a, b) => (b.timestamp ?? '').localeCompare(a.timestamp ?? '') || Number(b.offset) - Number(a.offset)).slice(0, count);
   }
+
+  /** The kept consumer when it reads these topics, else a new one (every partition paused). */
+  private async readerFor(topics: string[]): Promise<Reader> {
+    const key = topics.join('\n');
+    if (this.reader && this.reader.topics === key && !this.reader.crashed) return this.reader;
+    await this.retire();
+    const consumer = this.kafka.consumer({
+      groupId: `nightjar-preview-${randomUUID()}`,
+      // Also how long a fetch started just before a request paused the partitions holds up the next
+      // request, and how often the paused consumer looks (kafkajs sleeps this long when all are paused).
+      maxWaitTimeInMs: 25,
+      maxBytesPerPartition: MAX_RECORD_BYTES,
+      allowAutoTopicCreation: false,
+      // A failure ends this consumer; the next request builds another (with the topics as they are then).
+      retry: { retries: 3, restartOnFailure: async () => false },
+    });
+    const reader: Reader = { consumer, topics: key, reading: null, crashed: false };
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.logger.warn({ err: payload.error.message }, 'preview consumer failed; the next preview builds another');
+      reader.crashed = true;
+      reader.reading?.finish();
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning: true });
+      const running = consumer.run({ autoCommit: false, eachBatch: async ({ batch }) => take(reader.reading, batch) });
+      running.catch(() => undefined); // awaited below; should pause throw first, the disconnect ends it
+      // run() sets up the consumer's group at once and resolves once it joined: pausing now, before
+      // its first fetch, means it reads only what a request resumes.
+      consumer.pause(topics.map((topic) => ({ topic })));
+      await running;
+    } catch (err) {
+      await consumer.disconnect().catch(() => undefined);
+      throw err;
+    }
+    this.reader = reader;
+    return reader;
+  }
+
+  private async retire(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    const reader = this.reader;
+    this.reader = undefined;
+    await reader?.consumer.disconnect().catch((err: unknown) => this.logger.debug({ err }, 'preview consumer did not disconnect cleanly'));
+  }
+}
+
+/** Records of a fetched batch that the current request wants; a partition is done once its end is reached. */
+function take(reading: Reading | null, batch: Batch): void {
+  const key = `${batch.topic}:${batch.partition}`;
+  const range = reading?.remaining.get(key);
+  if (!reading || !range) return;
+  for (const m of batch.messages) {
+    const offset = Number(m.offset);
+    if (offset < range.start || offset >= range.end || !m.value) continue;
+    reading.collected.push({ topic: batch.topic, partition: batch.partition, offset: m.offset, timestamp: isoTimestamp(m.timestamp), value: m.value });
+  }
+  if (Number(batch.lastOffset()) >= range.end - 1) reading.remaining.delete(key);
+  if (reading.remaining.size === 0) reading.finish();
+}
+
+function groupByTopic(ranges: Range[]): Map<string, number[]> {
+  const byTopic = new Map<string, number[]>();
+  for (const r of ranges) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r.partition]);
+  return byTopic;
 }
 
 /** A record timestamp as ISO 8601, or null when it has none a Date can hold. */
