@@ -23,6 +23,7 @@ import { loadRubinSchemas } from '../src/ingest/wire.js';
 import { MAX_RECORD_BYTES } from '../src/kafka/admin.js';
 import { createKafka } from '../src/kafka/client.js';
 import { silentLogger } from '../src/log/logger.js';
+import { promptTopicDeletion } from './local-broker.js';
 import { dropTopics, startWorker, stopWorker } from './worker-process.js';
 
 const { values } = parseArgs({ options: { ztf: { type: 'string', default: '3000' }, lsst: { type: 'string', default: '300' }, seconds: { type: 'string', default: '30' }, 'latency-rates': { type: 'string', default: '333' } } });
@@ -30,6 +31,9 @@ const run = `bench${Date.now().toString(36)}`;
 const logger = silentLogger();
 const base = loadConfig({ overrides: { log: { level: 'silent' } } });
 const kafka = createKafka(base, logger);
+// Each phase's topics are removed from the broker's disk before the next phase starts.
+const deletion = await promptTopicDeletion(kafka, base);
+await deletion.settle();
 
 interface Msg {
   key: string;
@@ -104,7 +108,7 @@ async function throughput(survey: 'ztf' | 'lsst', count: number): Promise<Record
   const finished = Date.now();
   await stopWorker(worker);
   await stop();
-  await dropTopics(kafka, phaseTopics(config));
+  await dropTopics(kafka, phaseTopics(config), deletion);
   const steady = (finished - first) / 1000;
   return { alerts: count, meanBytes: Math.round(bytes / count), secondsIncludingStartup: (finished - started) / 1000, alertsPerSecond: Math.round((count - 1) / steady), megabytesPerSecond: +((bytes / 1e6) / steady).toFixed(1) };
 }
@@ -147,7 +151,7 @@ async function latency(rate: number, seconds: number): Promise<Record<string, nu
   }
   await stopWorker(worker);
   await Promise.all([producer.disconnect(), stop(), store.stop()]);
-  await dropTopics(kafka, [...phaseTopics(config), userTopic(owner)]);
+  await dropTopics(kafka, [...phaseTopics(config), userTopic(owner)], deletion);
   latencies.sort((a, b) => a - b);
   const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
   return { ratePerSecond: rate, seconds, alerts: expected, matches: latencies.length, p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99), maxMs: latencies[latencies.length - 1]! };
@@ -166,6 +170,7 @@ const results = {
   throughputLsst: await throughput('lsst', Number(values.lsst)),
   matchLatency: await sequential(values['latency-rates']!.split(',').map((r) => () => latency(Number(r), Number(values.seconds)))),
 };
+await deletion.restore();
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/e2e.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 console.log(JSON.stringify(results, null, 2));

@@ -24,6 +24,7 @@ import { loadRubinSchemas } from '../src/ingest/wire.js';
 import { MAX_RECORD_BYTES } from '../src/kafka/admin.js';
 import { createKafka } from '../src/kafka/client.js';
 import { silentLogger } from '../src/log/logger.js';
+import { promptTopicDeletion } from './local-broker.js';
 import { dropTopics, startWorker, stopWorker } from './worker-process.js';
 
 const { values } = parseArgs({ options: { ztf: { type: 'string', default: '3000' }, counts: { type: 'string', default: '0,1000,10000' }, rounds: { type: 'string', default: '3' } } });
@@ -31,6 +32,9 @@ const run = `fw${Date.now().toString(36)}`;
 const logger = silentLogger();
 const base = loadConfig({ overrides: { log: { level: 'silent' } } });
 const kafka = createKafka(base, logger);
+// Each run's topics are removed from the broker's disk before the next run starts.
+const deletion = await promptTopicDeletion(kafka, base);
+await deletion.settle();
 const OWNERS = Array.from({ length: 50 }, (_, i) => `${run}o${i}`);
 
 interface Msg {
@@ -121,7 +125,7 @@ async function throughput(count: number, round: number, filters: string, alerts:
   const active = await metric(port, 'nightjar_filters_active');
   await stopWorker(worker);
   await consumer.disconnect();
-  await dropTopics(kafka, Object.values(names));
+  await dropTopics(kafka, Object.values(names), deletion);
   const seconds = (finished - first) / 1000;
   return { filters: count, activeInWorker: active, round, alertsPerSecond: Math.round((alerts.length - 1) / seconds), seconds, matches, matchesPerAlert: Number((matches / alerts.length).toFixed(2)), loadAverage: Number(loadavg()[0]!.toFixed(1)) };
 }
@@ -144,7 +148,8 @@ for (let round = 0; round < Number(values.rounds); round++) {
   }
 }
 await store.stop();
-await dropTopics(kafka, [...topics.values(), ...OWNERS.map(userTopic)]);
+await dropTopics(kafka, [...topics.values(), ...OWNERS.map(userTopic)], deletion);
+await deletion.restore();
 const medians = Object.fromEntries(counts.map((c) => [c, median(runs.filter((r) => r.filters === c).map((r) => r.alertsPerSecond!))]));
 const out = {
   measuredAt: new Date().toISOString(),

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import kafkajs, { type Admin } from 'kafkajs';
+import kafkajs, { type Kafka } from 'kafkajs';
 import type { Config } from '../src/config/index.js';
 import { kafkaPaths, localKafka } from '../src/services/kafka-local.js';
 import { runningPid } from '../src/services/process.js';
@@ -28,32 +28,47 @@ export function localKafkaPid(config: Config): number | null {
 
 const DELETE_DELAY = 'log.segment.delete.delay.ms';
 
+/** What a benchmark that deletes large topics between its runs does to the local broker (see promptTopicDeletion). */
+export interface TopicDeletion {
+  /** Whether the local broker runs here, so deleted topics' files are removed between runs. */
+  readonly local: boolean;
+  /** Waits until the deleted topics' files are gone (at once when the broker is elsewhere). */
+  settle(): Promise<void>;
+  /** Puts the broker's setting back. */
+  restore(): Promise<void>;
+}
+
 /**
- * Makes the broker remove a deleted topic's files at once instead of a minute later (its
- * log.segment.delete.delay.ms, set on the broker as a dynamic override), so that removing one
- * run's hundreds of megabytes does not land in the middle of a later run. Returns a function
- * that puts the broker's setting back. AlterConfigs replaces all of a broker's dynamic settings,
- * so the others it has are passed along unchanged.
+ * For a benchmark that deletes hundreds of megabytes of topics between runs: the local broker
+ * removes a deleted topic's files a minute later by default, which lands inside a later run and
+ * slows it. With the local broker running, this has it remove them at once
+ * (log.segment.delete.delay.ms 0, a dynamic override on the broker) until restore(), and
+ * settle() waits until they are gone (first call: also those of earlier invocations). With the
+ * broker elsewhere, both do nothing.
  */
-export async function deleteTopicFilesAtOnce(admin: Admin): Promise<() => Promise<void>> {
+export async function promptTopicDeletion(kafka: Kafka, config: Config): Promise<TopicDeletion> {
+  if (localKafkaPid(config) === null) return { local: false, settle: async () => undefined, restore: async () => undefined };
+  const admin = kafka.admin();
+  await admin.connect();
   const { brokers } = await admin.describeCluster();
   const name = String(brokers[0]!.nodeId);
   const type = kafkajs.ConfigResourceTypes.BROKER;
   const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type, name }] });
-  // configSource 2: DYNAMIC_BROKER_CONFIG, an override set on this broker.
+  // AlterConfigs replaces all of a broker's dynamic settings (configSource 2), so the others go along unchanged.
   const overrides = described.resources[0]!.configEntries.filter((e) => e.configSource === 2 && e.configName !== DELETE_DELAY).map((e) => ({ name: e.configName, value: e.configValue }));
   const previous = described.resources[0]!.configEntries.find((e) => e.configName === DELETE_DELAY && e.configSource === 2);
   await admin.alterConfigs({ validateOnly: false, resources: [{ type, name, configEntries: [...overrides, { name: DELETE_DELAY, value: '0' }] }] });
-  return async () => {
-    const restored = previous ? [...overrides, { name: DELETE_DELAY, value: previous.configValue }] : overrides;
-    await admin.alterConfigs({ validateOnly: false, resources: [{ type, name, configEntries: restored }] });
-  };
-}
-
-/** Waits (up to `timeoutMs`) until the local broker has no deleted topic's files left on disk. */
-export async function deletedTopicFilesGone(config: Config, timeoutMs = 60_000): Promise<void> {
   const { data } = kafkaPaths(config);
-  if (!existsSync(data)) return;
-  const deadline = Date.now() + timeoutMs;
-  while (readdirSync(data).some((entry) => entry.endsWith('-delete')) && Date.now() < deadline) await sleep(250);
+  return {
+    local: true,
+    async settle() {
+      const deadline = Date.now() + 90_000;
+      while (existsSync(data) && readdirSync(data).some((entry) => entry.endsWith('-delete')) && Date.now() < deadline) await sleep(250);
+    },
+    async restore() {
+      const restored = previous ? [...overrides, { name: DELETE_DELAY, value: previous.configValue }] : overrides;
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type, name, configEntries: restored }] });
+      await admin.disconnect();
+    },
+  };
 }

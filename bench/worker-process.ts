@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Kafka } from 'kafkajs';
 import { envName, type Config } from '../src/config/index.js';
+import type { TopicDeletion } from './local-broker.js';
 
 const PASSED = ['topics.input', 'topics.enriched', 'topics.deadLetter', 'topics.filters', 'topics.models', 'topics.notices', 'runner.groupPrefix', 'runner.instanceId', 'filters.runawayShare', 'filters.maxMatchesPerSecond'];
 
@@ -29,10 +30,14 @@ export async function stopWorker(worker: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** Deletes topics a benchmark is done with (a run writes hundreds of MB or more; left behind, they slow the runs after it). */
-export async function dropTopics(kafka: Kafka, topics: string[]): Promise<void> {
+/**
+ * Deletes topics a benchmark is done with (a run writes hundreds of MB or more; left behind, they
+ * slow the runs after it), and waits until the broker has removed their files (`deletion`).
+ */
+export async function dropTopics(kafka: Kafka, topics: string[], deletion: TopicDeletion): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   await admin.deleteTopics({ topics }).catch(() => undefined);
   await admin.disconnect();
+  await deletion.settle();
 }

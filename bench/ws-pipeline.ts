@@ -43,7 +43,7 @@ import { MAX_RECORD_BYTES } from '../src/kafka/admin.js';
 import { createKafka, createProducer } from '../src/kafka/client.js';
 import { silentLogger } from '../src/log/logger.js';
 import { createPlatform } from '../src/platform/platform.js';
-import { cpuTicks, deletedTopicFilesGone, deleteTopicFilesAtOnce, localKafkaPid, TICKS_PER_SECOND } from './local-broker.js';
+import { cpuTicks, localKafkaPid, promptTopicDeletion, TICKS_PER_SECOND } from './local-broker.js';
 import { forkBench, request, sleep, stopChild } from './ws-common.js';
 
 const { values } = parseArgs({ options: { alerts: { type: 'string', default: '2000' }, clients: { type: 'string', default: '1000' }, users: { type: 'string', default: '1' }, pairs: { type: 'string', default: '2' }, 'clients-nice': { type: 'string', default: '0' }, 'api-nice': { type: 'string', default: '0' }, 'coalesce-ms': { type: 'string' }, out: { type: 'string', default: 'ws-pipeline.json' }, 'profile-api': { type: 'string' }, 'api-always': { type: 'boolean', default: false }, pin: { type: 'boolean', default: false } } });
@@ -247,8 +247,8 @@ async function oneRun(index: number, withClients: boolean): Promise<Run> {
   if (api) await stopChild(api);
   await admin.deleteTopics({ topics: [...names.input, names.enriched, names.deadLetter, names.users, names.tokens, names.filters, names.notices, names.models, names.filterStats, ...users.map(userTopic)] }).catch(() => undefined);
   await admin.disconnect();
-  // The broker removes this run's files now (deleteTopicFilesAtOnce), not during a later run.
-  if (kafkaPid !== null) await deletedTopicFilesGone(base);
+  // The broker removes this run's files now, not during a later run.
+  await deletion.settle();
   const fromClients = withClients
     ? {
         delivered,
@@ -275,13 +275,10 @@ async function oneRunRetried(index: number, withClients: boolean): Promise<Run> 
   }
 }
 
-// The local broker removes a deleted topic's files a minute later by default: ≈ 400 MB per run,
-// which landed in a later run's timed window one run in four and slowed it (the broker's CPU per
-// alert doubled). Removed at once instead, and waited for between runs.
-const brokerAdmin = kafka.admin();
-await brokerAdmin.connect();
-const restoreDeleteDelay = kafkaPid === null ? async () => undefined : await deleteTopicFilesAtOnce(brokerAdmin);
-if (kafkaPid !== null) await deletedTopicFilesGone(base);
+// ≈ 400 MB of topics per run, whose files the local broker removed a minute later by default,
+// inside a later run's timed window one run in four (the broker's CPU per alert doubled there).
+const deletion = await promptTopicDeletion(kafka, base);
+await deletion.settle();
 const runs: Run[] = [];
 try {
   for (let pair = 0; pair < PAIRS; pair++) {
@@ -292,14 +289,13 @@ try {
     }
   }
 } finally {
-  await restoreDeleteDelay();
-  await brokerAdmin.disconnect();
+  await deletion.restore();
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 /** The median over pairs of (run with clients) / (run without) of a figure. */
 const pairRatio = (figure: (run: Run) => number): number => median(Array.from({ length: PAIRS }, (_, p) => Math.round((figure(runs[2 * p + 1]!) / figure(runs[2 * p]!)) * 100) / 100));
 const results = {
-  settings: { alerts: ALERTS, clients: CLIENTS, users: USERS, stalledShare: 0.1, pairs: PAIRS, clientsNice: CLIENTS_NICE, apiNice: API_NICE, apiRoleInRunsWithoutClients: API_ALWAYS, pinned: PIN ? { worker: 'cpu 0', apiAndClients: 'cpu 1', kafkaAndBench: 'both' } : false, clientsProcess: 'bench/ws-clients.ts', coalesceMs: COALESCE_MS ?? base.live.coalesceMs, deletedTopicFilesRemovedBetweenRuns: kafkaPid !== null },
+  settings: { alerts: ALERTS, clients: CLIENTS, users: USERS, stalledShare: 0.1, pairs: PAIRS, clientsNice: CLIENTS_NICE, apiNice: API_NICE, apiRoleInRunsWithoutClients: API_ALWAYS, pinned: PIN ? { worker: 'cpu 0', apiAndClients: 'cpu 1', kafkaAndBench: 'both' } : false, clientsProcess: 'bench/ws-clients.ts', coalesceMs: COALESCE_MS ?? base.live.coalesceMs, deletedTopicFilesRemovedBetweenRuns: deletion.local },
   median: {
     withoutClients: median(runs.filter((r) => !r.withClients).map((r) => r.alertsPerSecond)),
     withClients: median(runs.filter((r) => r.withClients).map((r) => r.alertsPerSecond)),
