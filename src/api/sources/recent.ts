@@ -135,7 +135,8 @@ export class TopicTail implements RecentMessages {
       clearTimeout(timer);
       if (reader) {
         reader.reading = null;
-        if (!reader.crashed) reader.consumer.pause(topics.map((topic) => ({ topic })));
+        // Paused for the next request while it is kept (not retired above, not crashed).
+        if (this.reader === reader && !reader.crashed) reader.consumer.pause(topics.map((topic) => ({ topic })));
       }
     }
     if (reader?.crashed) {
