@@ -20,8 +20,9 @@ export function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-/** The process id of the local Kafka broker, or null when it is not running here. */
+/** The process id of the local Kafka broker, or null when it is not running here or the configuration names other brokers. */
 export function localKafkaPid(config: Config): number | null {
+  if (config.kafka.brokers.length > 0) return null;
   const service = localKafka(config);
   return runningPid(service.pidFile, service.marker);
 }
