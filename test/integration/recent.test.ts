@@ -2,7 +2,7 @@ import kafkajs, { type Admin } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { TopicTail } from '../../src/api/sources/recent.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { registerCleanup, uniqueName, withKafka, type KafkaKit } from '../helpers/index.js';
+import { registerCleanup, uniqueName, waitFor, withKafka, type KafkaKit } from '../helpers/index.js';
 
 /** The preview consumer groups whose members read `topic` (each TopicTail keeps at most one). */
 async function previewGroupsReading(admin: Admin, topic: string): Promise<string[]> {
@@ -15,8 +15,8 @@ async function previewGroupsReading(admin: Admin, topic: string): Promise<string
     .map((g) => g.groupId);
 }
 
-function tailOf(kit: KafkaKit, input: string[]): TopicTail {
-  const tail = new TopicTail(kit.kafka, { ...kit.config, topics: { ...kit.config.topics, input } }, silentLogger());
+function tailOf(kit: KafkaKit, input: string[], keepMs?: number): TopicTail {
+  const tail = new TopicTail(kit.kafka, { ...kit.config, topics: { ...kit.config.topics, input } }, silentLogger(), keepMs);
   registerCleanup(() => tail.stop());
   return tail;
 }
@@ -79,5 +79,17 @@ describe('TopicTail (the newest survey messages, for filter previews)', () => {
     await tail.stop();
     expect(await previewGroupsReading(kit.admin, first)).toEqual([]);
     await expect(tail.newest(1)).rejects.toThrow(/stopping/);
+  });
+
+  it('lets its consumer go once no preview came for the keep time, and builds one again for the next', async () => {
+    const kit = await withKafka();
+    const topic = await kit.createTopic({ prefix: 'recent-keep' });
+    await kit.producer.send({ topic, acks: -1, messages: [{ key: 'k', value: 'only' }] });
+    const tail = tailOf(kit, [topic], 2_000);
+
+    expect(values(await tail.newest(5))).toEqual(['only']);
+    expect(await previewGroupsReading(kit.admin, topic)).toHaveLength(1);
+    await waitFor(async () => (await previewGroupsReading(kit.admin, topic)).length === 0, { timeoutMs: 15_000, message: 'the kept consumer to leave after the keep time' });
+    expect(values(await tail.newest(5))).toEqual(['only']);
   });
 });

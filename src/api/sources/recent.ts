@@ -70,6 +70,7 @@ export class TopicTail implements RecentMessages {
     private readonly kafka: Kafka,
     private readonly config: Config,
     private readonly logger: Logger,
+    private readonly keepMs = KEEP_MS,
   ) {}
 
   newest(count: number): Promise<RecentMessage[]> {
@@ -96,7 +97,7 @@ export class TopicTail implements RecentMessages {
     } finally {
       this.idleTimer = setTimeout(() => {
         this.turn = this.turn.then(() => this.retire());
-      }, KEEP_MS);
+      }, this.keepMs);
       this.idleTimer.unref();
     }
   }
