@@ -20,6 +20,7 @@ import { FilterStore } from '../filter/store.js';
 import { JobResults } from '../jobs/results.js';
 import { JobRunner } from '../jobs/runner.js';
 import { JobStore } from '../jobs/store.js';
+import { inputTopics } from '../kafka/admin.js';
 import { AlertDecoder } from '../ingest/index.js';
 import type { Logger } from '../log/logger.js';
 import { WorkerStage } from '../publish/worker-stage.js';
@@ -36,14 +37,6 @@ export interface RoleContext {
 }
 
 type RoleFactory = (ctx: RoleContext) => Promise<Stoppable[]>;
-
-/** Input topics from configuration: `/pattern/` entries become regular expressions. */
-export function inputTopics(config: Config): (string | RegExp)[] {
-  return config.topics.input.map((entry) => {
-    const m = /^\/(.+)\/$/.exec(entry);
-    return m ? new RegExp(m[1]!) : entry;
-  });
-}
 
 /** Survey alerts are 70-250 kB: fetch enough per partition that a batch amortises its transaction. */
 const WORKER_FETCH = { maxBytesPerPartition: 8 * 1024 * 1024, maxBytes: 32 * 1024 * 1024 };

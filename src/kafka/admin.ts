@@ -17,6 +17,20 @@ export interface TopicSpec {
 /** Largest record on Nightjar's stream topics (16 MiB): a Rubin alert with its history and cutouts as JSON. */
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
+/** Input topics from configuration: `/pattern/` entries become regular expressions. */
+export function inputTopics(config: Config): (string | RegExp)[] {
+  return config.topics.input.map((entry) => {
+    const m = /^\/(.+)\/$/.exec(entry);
+    return m ? new RegExp(m[1]!) : entry;
+  });
+}
+
+/** The configured input topics among `existing` (the cluster's topics): names present, and those a pattern matches; sorted. */
+export function existingInputTopics(config: Config, existing: readonly string[]): string[] {
+  const wanted = inputTopics(config);
+  return existing.filter((topic) => wanted.some((w) => (typeof w === 'string' ? w === topic : w.test(topic)))).sort();
+}
+
 /** Platform state: the latest record per key is the truth, so these are compacted, never expired. */
 const COMPACTED_TOPICS = ['users', 'tokens', 'filters', 'watchlists', 'jobs', 'models', 'filterStats'] as const;
 /** Streams with time-based retention. */

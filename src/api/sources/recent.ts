@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Batch, Consumer, Kafka } from 'kafkajs';
 import type { Config } from '../../config/index.js';
 import { NightjarError } from '../../errors/index.js';
+import { existingInputTopics, MAX_RECORD_BYTES } from '../../kafka/admin.js';
 import { recordTimestampMs } from '../../kafka/timestamp.js';
 import type { Logger } from '../../log/logger.js';
 
@@ -21,8 +22,6 @@ export interface RecentMessages {
 }
 
 const READ_TIMEOUT_MS = 20_000;
-/** Largest record the preview reads (the topics take up to 16 MiB). */
-const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 /**
  * How long the preview's consumer is kept, paused, after a request: someone refining a filter
  * previews again within seconds, and a new consumer must first join a group of its own, which a
@@ -107,9 +106,7 @@ export class TopicTail implements RecentMessages {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const existing = await admin.listTopics();
-      const patterns = this.config.topics.input.map((t) => /^\/(.+)\/$/.exec(t)?.[1]).filter((p): p is string => p !== undefined).map((p) => new RegExp(p));
-      const topics = existing.filter((t) => this.config.topics.input.includes(t) || patterns.some((p) => p.test(t))).sort();
+      const topics = existingInputTopics(this.config, await admin.listTopics());
       const ranges = (await Promise.all(topics.map(async (topic) => (await admin.fetchTopicOffsets(topic)).map((p) => ({ topic, partition: p.partition, start: Math.max(Number(p.low), Number(p.high) - count), end: Number(p.high) }))))).flat();
       return { topics, ranges };
     } finally {
@@ -159,6 +156,7 @@ export class TopicTail implements RecentMessages {
       // Also how long a fetch started just before a request paused the partitions holds up the next
       // request, and how often the paused consumer looks (kafkajs sleeps this long when all are paused).
       maxWaitTimeInMs: 25,
+      // The largest record the input topics take.
       maxBytesPerPartition: MAX_RECORD_BYTES,
       allowAutoTopicCreation: false,
       // A failure ends this consumer; the next request builds another (with the topics as they are then).

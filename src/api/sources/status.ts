@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { tableName } from '../../clickhouse/identifiers.js';
+import { existingInputTopics } from '../../kafka/admin.js';
 import type { Config } from '../../config/index.js';
 import type { Logger } from '../../log/logger.js';
 import type { ReadinessCheck } from '../readiness.js';
@@ -113,10 +114,7 @@ export class StatusSource {
 
   /** Configured input topics, patterns (`/^ztf_.*\/`) resolved against the cluster's topics. */
   private async inputTopics(admin: Admin): Promise<string[]> {
-    const patterns = this.config.topics.input.map((entry) => /^\/(.+)\/$/.exec(entry)?.[1]).filter((p): p is string => p !== undefined).map((p) => new RegExp(p));
-    const names = this.config.topics.input.filter((entry) => !/^\/(.+)\/$/.test(entry));
-    const existing = await admin.listTopics();
-    return [...new Set([...names.filter((t) => existing.includes(t)), ...existing.filter((t) => patterns.some((p) => p.test(t)))])].sort();
+    return existingInputTopics(this.config, await admin.listTopics());
   }
 
   private async endOffsets(admin: Admin, topics: readonly string[]): Promise<Map<string, number>> {
