@@ -33,7 +33,6 @@ const base = loadConfig({ overrides: { log: { level: 'silent' } } });
 const kafka = createKafka(base, logger);
 // Each phase's topics are removed from the broker's disk before the next phase starts.
 const deletion = await promptTopicDeletion(kafka, base);
-await deletion.settle();
 
 interface Msg {
   key: string;

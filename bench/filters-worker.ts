@@ -34,7 +34,6 @@ const base = loadConfig({ overrides: { log: { level: 'silent' } } });
 const kafka = createKafka(base, logger);
 // Each run's topics are removed from the broker's disk before the next run starts.
 const deletion = await promptTopicDeletion(kafka, base);
-await deletion.settle();
 const OWNERS = Array.from({ length: 50 }, (_, i) => `${run}o${i}`);
 
 interface Msg {

@@ -13,12 +13,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import kafkajs, { type Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { TopicTail } from '../src/api/sources/recent.js';
 import { loadConfig, type Config } from '../src/config/index.js';
 import { createKafka } from '../src/kafka/client.js';
 import { StateTopic } from '../src/kafka/state-topic.js';
 import { silentLogger } from '../src/log/logger.js';
+import { brokerConfig } from './local-broker.js';
 
 const { values } = parseArgs({ options: { brokers: { type: 'string', default: '127.0.0.1:9092' }, runs: { type: 'string', default: '3' }, out: { type: 'string', default: 'group-join.json' } } });
 const RUNS = Number(values.runs);
@@ -35,10 +36,9 @@ async function joinDelay(kafka: Kafka): Promise<string> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const { brokers } = await admin.describeCluster();
     const name = 'group.initial.rebalance.delay.ms';
-    const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: kafkajs.ConfigResourceTypes.BROKER, name: String(brokers[0]!.nodeId), configNames: [name] }] });
-    return described.resources[0]!.configEntries.find((e) => e.configName === name)?.configValue ?? 'unknown';
+    const { entries } = await brokerConfig(admin, [name]);
+    return entries.find((e) => e.configName === name)?.configValue ?? 'unknown';
   } finally {
     await admin.disconnect();
   }

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import kafkajs, { type Kafka } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import type { Config } from '../src/config/index.js';
 import { kafkaPaths, localKafka } from '../src/services/kafka-local.js';
 import { runningPid } from '../src/services/process.js';
@@ -44,23 +44,20 @@ export interface TopicDeletion {
  * removes a deleted topic's files a minute later by default, which lands inside a later run and
  * slows it. With the local broker running, this has it remove them at once
  * (log.segment.delete.delay.ms 0, a dynamic override on the broker) until restore(), and
- * settle() waits until they are gone (first call: also those of earlier invocations). With the
- * broker elsewhere, both do nothing.
+ * settle() waits until they are gone; before it returns, it waits for those of earlier
+ * invocations. With the broker elsewhere, both do nothing.
  */
 export async function promptTopicDeletion(kafka: Kafka, config: Config): Promise<TopicDeletion> {
   if (localKafkaPid(config) === null) return { local: false, settle: async () => undefined, restore: async () => undefined };
   const admin = kafka.admin();
   await admin.connect();
-  const { brokers } = await admin.describeCluster();
-  const name = String(brokers[0]!.nodeId);
-  const type = kafkajs.ConfigResourceTypes.BROKER;
-  const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type, name }] });
+  const { type, name, entries } = await brokerConfig(admin);
   // AlterConfigs replaces all of a broker's dynamic settings (configSource 2), so the others go along unchanged.
-  const overrides = described.resources[0]!.configEntries.filter((e) => e.configSource === 2 && e.configName !== DELETE_DELAY).map((e) => ({ name: e.configName, value: e.configValue }));
-  const previous = described.resources[0]!.configEntries.find((e) => e.configName === DELETE_DELAY && e.configSource === 2);
+  const overrides = entries.filter((e) => e.configSource === 2 && e.configName !== DELETE_DELAY).map((e) => ({ name: e.configName, value: e.configValue }));
+  const previous = entries.find((e) => e.configName === DELETE_DELAY && e.configSource === 2);
   await admin.alterConfigs({ validateOnly: false, resources: [{ type, name, configEntries: [...overrides, { name: DELETE_DELAY, value: '0' }] }] });
   const { data } = kafkaPaths(config);
-  return {
+  const deletion: TopicDeletion = {
     local: true,
     async settle() {
       const deadline = Date.now() + 90_000;
@@ -72,4 +69,15 @@ export async function promptTopicDeletion(kafka: Kafka, config: Config): Promise
       await admin.disconnect();
     },
   };
+  await deletion.settle();
+  return deletion;
+}
+
+/** The settings of the (first) broker of a cluster, as AlterConfigs and DescribeConfigs name it. */
+export async function brokerConfig(admin: Admin, configNames?: string[]) {
+  const { brokers } = await admin.describeCluster();
+  const name = String(brokers[0]!.nodeId);
+  const type = kafkajs.ConfigResourceTypes.BROKER;
+  const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type, name, configNames }] });
+  return { type, name, entries: described.resources[0]!.configEntries };
 }

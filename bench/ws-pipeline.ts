@@ -278,7 +278,6 @@ async function oneRunRetried(index: number, withClients: boolean): Promise<Run> 
 // ≈ 400 MB of topics per run, whose files the local broker removed a minute later by default,
 // inside a later run's timed window one run in four (the broker's CPU per alert doubled there).
 const deletion = await promptTopicDeletion(kafka, base);
-await deletion.settle();
 const runs: Run[] = [];
 try {
   for (let pair = 0; pair < PAIRS; pair++) {
